@@ -1,0 +1,190 @@
+/**
+ * Defaults and validation of `cacheExtension()` options. Public values are seconds (like
+ * Prisma Accelerate and Django); everything resolved here is milliseconds (`*Ms`).
+ */
+import { CacheConfigError, type CacheError } from './errors.js'
+import type { CacheStore } from './stores/store.js'
+
+/** Per-model policy: `false` never caches the model; an object overrides `ttl`/`swr`. */
+export type ModelPolicy = false | { ttl?: number; swr?: number }
+
+/** Options of {@link cacheExtension}. Every option is optional. */
+export interface CacheOptions {
+  /** Where entries live. @default memoryStore() */
+  store?: CacheStore
+  /** Seconds an entry is fresh. @default 60 */
+  ttl?: number
+  /** Seconds after `ttl` during which a stale entry is served while one refresh runs; `0` turns it off. @default 0 */
+  swr?: number
+  /** `'opt-in'` caches only reads with a `cache` option; `'all'` caches every read unless `cache: false`. @default 'opt-in' */
+  mode?: 'opt-in' | 'all'
+  /** Per-model policy by Prisma model name, e.g. `{ AuditLog: false, Product: { ttl: 300 } }`. @default {} */
+  models?: Record<string, ModelPolicy>
+  /** Prefix of every key this extension writes; `clear()` touches only this namespace. @default 'pqc' */
+  namespace?: string
+  /** Called per read; its value becomes part of the key (e.g. a tenant id). `undefined` means unscoped. */
+  scope?: () => string | undefined
+  /** Serialized results larger than this many bytes are returned but not cached. @default 1048576 */
+  maxEntryBytes?: number
+  /** Serialized values above this many bytes are compressed; `0` turns compression off. @default 16384 */
+  compressAbove?: number
+  /** Deadlines in milliseconds. `store`: every store operation. @default { store: 100 } */
+  timeouts?: { store?: number }
+  /** After `failures` consecutive store failures, skip the store for `cooldown` ms. @default { failures: 5, cooldown: 5000 } */
+  breaker?: { failures?: number; cooldown?: number }
+  /** Stampede lock lifetime and longest wait, in milliseconds. @default { ttl: 5000, wait: 3000 } */
+  lock?: { ttl?: number; wait?: number }
+  /** What `$executeRaw*` does to the cache. @default 'invalidate-all' */
+  raw?: 'invalidate-all' | 'ignore'
+  /** Called with every cache-side failure; never rethrown into a query. @default emits the `error` event */
+  onError?: (error: CacheError) => void
+}
+
+/** Options after defaults and validation, in milliseconds. */
+export interface ResolvedOptions {
+  ttlMs: number
+  swrMs: number
+  mode: 'opt-in' | 'all'
+  models: Record<string, ModelPolicy>
+  namespace: string
+  scope: (() => string | undefined) | undefined
+  maxEntryBytes: number
+  compressAbove: number
+  storeTimeoutMs: number
+  breakerFailures: number
+  breakerCooldownMs: number
+  lockTtlMs: number
+  lockWaitMs: number
+  raw: 'invalidate-all' | 'ignore'
+  onError: ((error: CacheError) => void) | undefined
+}
+
+/** The defaults, as documented in the README. */
+export const DEFAULT_OPTIONS = {
+  ttl: 60,
+  swr: 0,
+  mode: 'opt-in',
+  namespace: 'pqc',
+  maxEntryBytes: 1024 * 1024,
+  compressAbove: 16 * 1024,
+  timeouts: { store: 100 },
+  breaker: { failures: 5, cooldown: 5000 },
+  lock: { ttl: 5000, wait: 3000 },
+  raw: 'invalidate-all',
+} as const
+
+const OPTION_NAMES = [
+  'store', 'ttl', 'swr', 'mode', 'models', 'namespace', 'scope', 'maxEntryBytes',
+  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'onError',
+]
+
+/** Validates `options` and fills in defaults. Throws {@link CacheConfigError} naming the option. */
+export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
+  expectPlainObject('options', options)
+  rejectUnknownKeys('', options, OPTION_NAMES)
+  const o = options as Record<string, unknown>
+  const timeouts = subObject(o, 'timeouts', ['store'])
+  const breaker = subObject(o, 'breaker', ['failures', 'cooldown'])
+  const lock = subObject(o, 'lock', ['ttl', 'wait'])
+  return {
+    ttlMs: seconds('ttl', o.ttl ?? DEFAULT_OPTIONS.ttl, false),
+    swrMs: seconds('swr', o.swr ?? DEFAULT_OPTIONS.swr, true),
+    mode: oneOf('mode', o.mode ?? DEFAULT_OPTIONS.mode, ['opt-in', 'all']),
+    models: modelPolicies(o.models ?? {}),
+    namespace: namespaceOption(o.namespace ?? DEFAULT_OPTIONS.namespace),
+    scope: optionalFunction('scope', o.scope) as ResolvedOptions['scope'],
+    maxEntryBytes: integer('maxEntryBytes', o.maxEntryBytes ?? DEFAULT_OPTIONS.maxEntryBytes, 1),
+    compressAbove: integer('compressAbove', o.compressAbove ?? DEFAULT_OPTIONS.compressAbove, 0),
+    storeTimeoutMs: integer('timeouts.store', timeouts.store ?? DEFAULT_OPTIONS.timeouts.store, 1),
+    breakerFailures: integer('breaker.failures', breaker.failures ?? DEFAULT_OPTIONS.breaker.failures, 1),
+    breakerCooldownMs: integer('breaker.cooldown', breaker.cooldown ?? DEFAULT_OPTIONS.breaker.cooldown, 0),
+    lockTtlMs: integer('lock.ttl', lock.ttl ?? DEFAULT_OPTIONS.lock.ttl, 1),
+    lockWaitMs: integer('lock.wait', lock.wait ?? DEFAULT_OPTIONS.lock.wait, 0),
+    raw: oneOf('raw', o.raw ?? DEFAULT_OPTIONS.raw, ['invalidate-all', 'ignore']),
+    onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
+  }
+}
+
+/** Throws unless every model named in `models` exists in the schema. */
+export function checkModelNames(models: Record<string, ModelPolicy>, known: readonly string[]): void {
+  for (const name of Object.keys(models)) {
+    if (!known.includes(name)) {
+      throw new CacheConfigError(`models.${name}`, `an existing Prisma model name (one of ${known.join(', ')})`, name)
+    }
+  }
+}
+
+/** Validates a duration in seconds and returns milliseconds. */
+export function seconds(path: string, value: unknown, allowZero: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0)
+  if (!ok) throw new CacheConfigError(path, `${allowZero ? 'a number of seconds >= 0' : 'a number of seconds > 0'}`, value)
+  return Math.round((value as number) * 1000)
+}
+
+/** Throws a {@link CacheConfigError} for the first key of `value` not in `allowed`. */
+export function rejectUnknownKeys(prefix: string, value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new CacheConfigError(`${prefix}${key}`, `a known option (one of ${allowed.join(', ')})`, 'an unknown option')
+    }
+  }
+}
+
+/** Throws unless `value` is a plain object. */
+export function expectPlainObject(path: string, value: unknown): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CacheConfigError(path, 'an object', value)
+  }
+}
+
+function subObject(o: Record<string, unknown>, name: string, keys: string[]): Record<string, unknown> {
+  const value = o[name]
+  if (value === undefined) return {}
+  expectPlainObject(name, value)
+  rejectUnknownKeys(`${name}.`, value, keys)
+  return value
+}
+
+function integer(path: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new CacheConfigError(path, `an integer >= ${min}`, value)
+  }
+  return value
+}
+
+function oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new CacheConfigError(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value)
+  }
+  return value as T
+}
+
+function optionalFunction(path: string, value: unknown): unknown {
+  if (value !== undefined && typeof value !== 'function') throw new CacheConfigError(path, 'a function', value)
+  return value
+}
+
+function namespaceOption(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.\-:]{1,64}$/.test(value)) {
+    throw new CacheConfigError('namespace', 'a string of 1-64 letters, digits, or _ . - :', value)
+  }
+  return value
+}
+
+function modelPolicies(value: unknown): Record<string, ModelPolicy> {
+  expectPlainObject('models', value)
+  const out: Record<string, ModelPolicy> = {}
+  for (const [name, policy] of Object.entries(value)) {
+    if (policy === false) {
+      out[name] = false
+      continue
+    }
+    expectPlainObject(`models.${name}`, policy)
+    rejectUnknownKeys(`models.${name}.`, policy, ['ttl', 'swr'])
+    out[name] = {
+      ...(policy.ttl !== undefined && { ttl: seconds(`models.${name}.ttl`, policy.ttl, false) / 1000 }),
+      ...(policy.swr !== undefined && { swr: seconds(`models.${name}.swr`, policy.swr, true) / 1000 }),
+    }
+  }
+  return out
+}

@@ -1,0 +1,134 @@
+/**
+ * The stored form of an entry: a one-line JSON header (versions of the dependencies the entry
+ * was computed under, freshness times, flags), a newline, then the superjson payload, deflated
+ * when large. The header is readable without touching the payload, so validating an entry costs
+ * no decoding; a value that does not start with the magic is foreign and reads as a miss.
+ */
+import { promisify } from 'node:util'
+import { deflateRaw, inflateRaw } from 'node:zlib'
+import { Decimal } from '@prisma/client/runtime/client'
+import superjson from 'superjson'
+import { CacheSerializationError } from './errors.js'
+import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
+
+const deflate = promisify(deflateRaw)
+const inflate = promisify(inflateRaw)
+const MAGIC = 'pqc1'
+const NEWLINE = 0x0a
+
+superjson.registerCustom<Decimal, string>(
+  { isApplicable: (v): v is Decimal => Decimal.isDecimal(v), serialize: (v) => v.toJSON(), deserialize: (v) => new Decimal(v) },
+  'prisma.Decimal',
+)
+superjson.registerCustom<Buffer, string>(
+  { isApplicable: (v): v is Buffer => Buffer.isBuffer(v), serialize: (v) => v.toString('base64'), deserialize: (v) => Buffer.from(v, 'base64') },
+  'bytes.Buffer',
+)
+superjson.registerCustom<Uint8Array, string>(
+  {
+    isApplicable: (v): v is Uint8Array => v instanceof Uint8Array && !Buffer.isBuffer(v),
+    serialize: (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
+    deserialize: (v) => new Uint8Array(Buffer.from(v, 'base64')),
+  },
+  'bytes.Uint8Array',
+)
+
+/** What an entry records besides its value. Times are epoch milliseconds. */
+export interface EntryHeader {
+  /** Dependency tags and the version each had before the value was computed. */
+  deps: [tag: string, version: string][]
+  createdAt: number
+  freshUntil: number
+  staleUntil: number
+  /** Keys such as `__proto__` were escaped in the payload. */
+  escaped?: boolean
+  compressed?: boolean
+}
+
+/** A stored value split into its header and its still-encoded payload. */
+export interface ParsedEntry {
+  header: EntryHeader
+  payload: string | Buffer
+}
+
+/** Serializes `value` to a superjson string; keys superjson refuses (`__proto__`, ...) are escaped. */
+export function serializeValue(value: unknown): { text: string; escaped: boolean } {
+  try {
+    return { text: superjson.stringify(value), escaped: false }
+  } catch (error) {
+    if (!/prototype pollution/.test(String(error))) throw new CacheSerializationError('value cannot be serialized', error)
+    return { text: superjson.stringify(escapeUnsafeKeys(value)), escaped: true }
+  }
+}
+
+/** Parses a superjson string from {@link serializeValue} back into a fresh value. */
+export function deserializeValue(text: string, escaped: boolean): unknown {
+  const value = superjson.parse(text)
+  return escaped ? restoreUnsafeKeys(value) : value
+}
+
+/** Builds the stored form of a serialized value. Returns `undefined` when it exceeds `maxBytes`. */
+export async function encodeEntry(
+  serialized: { text: string; escaped: boolean },
+  header: Omit<EntryHeader, 'escaped' | 'compressed'>,
+  limits: { maxBytes: number; compressAbove: number },
+): Promise<string | Buffer | undefined> {
+  const { text, escaped } = serialized
+  const size = Buffer.byteLength(text)
+  if (size > limits.maxBytes) return undefined
+  const compressed = limits.compressAbove > 0 && size > limits.compressAbove
+  const head = MAGIC + JSON.stringify(headerToJson({ ...header, escaped, compressed })) + '\n'
+  if (!compressed) return head + text
+  return Buffer.concat([Buffer.from(head), await deflate(text)])
+}
+
+/** Splits a stored value into header and payload; throws {@link CacheSerializationError} on anything foreign. */
+export function parseEntry(raw: string | Buffer): ParsedEntry {
+  const isString = typeof raw === 'string'
+  const newline = isString ? raw.indexOf('\n') : raw.indexOf(NEWLINE)
+  const magic = isString ? raw.slice(0, 4) : raw.toString('latin1', 0, 4)
+  if (newline < 0 || magic !== MAGIC) throw new CacheSerializationError('stored value is not an entry of this library')
+  const headText = isString ? raw.slice(4, newline) : raw.toString('utf8', 4, newline)
+  let header: EntryHeader
+  try {
+    header = headerFromJson(JSON.parse(headText))
+  } catch (error) {
+    throw new CacheSerializationError('stored entry header is corrupt', error)
+  }
+  const payload = isString ? raw.slice(newline + 1) : raw.subarray(newline + 1)
+  return { header, payload }
+}
+
+/** Decodes a payload into a fresh copy of the cached value. */
+export function decodePayload(entry: ParsedEntry): unknown | Promise<unknown> {
+  const { payload, header } = entry
+  // Uncompressed payloads decode synchronously: a hit should not pay for extra promise turns.
+  if (!header.compressed) return decodeText(typeof payload === 'string' ? payload : payload.toString('utf8'), header)
+  return inflate(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload).then(
+    (text) => decodeText(text.toString('utf8'), header),
+    (error) => {
+      throw new CacheSerializationError('stored entry payload is corrupt', error)
+    },
+  )
+}
+
+function decodeText(text: string, header: EntryHeader): unknown {
+  try {
+    return deserializeValue(text, header.escaped === true)
+  } catch (error) {
+    throw new CacheSerializationError('stored entry payload is corrupt', error)
+  }
+}
+
+function headerToJson(h: EntryHeader): Record<string, unknown> {
+  return { d: h.deps, c: h.createdAt, f: h.freshUntil, s: h.staleUntil, ...(h.escaped && { e: 1 }), ...(h.compressed && { z: 1 }) }
+}
+
+function headerFromJson(j: Record<string, unknown>): EntryHeader {
+  const deps = j.d
+  const ok = Array.isArray(deps) && deps.every((d) => Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'string')
+  if (!ok || typeof j.c !== 'number' || typeof j.f !== 'number' || typeof j.s !== 'number') {
+    throw new Error('missing header fields')
+  }
+  return { deps: deps as EntryHeader['deps'], createdAt: j.c, freshUntil: j.f, staleUntil: j.s, escaped: j.e === 1, compressed: j.z === 1 }
+}
