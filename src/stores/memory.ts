@@ -1,0 +1,125 @@
+/**
+ * In-process store: an LRU bounded by entry count and bytes, with per-key TTLs (lru-cache does
+ * both, and is the best-kept LRU for Node). Values stay strings/bytes so a hit decodes a fresh copy.
+ */
+import { LRUCache } from 'lru-cache'
+import { CacheConfigError } from '../errors.js'
+import type { CacheStore, StoreValue } from './store.js'
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most entries held at once; the least recently used go first. @default 10000 */
+  maxEntries?: number
+  /** Most bytes held at once (string length × 2, or byte length). @default 64 MiB */
+  maxBytes?: number
+}
+
+/** A bounded in-memory store. The default store of `cacheExtension()`. */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(options)
+}
+
+/** The class behind {@link memoryStore}. */
+export class MemoryStore implements CacheStore {
+  readonly kind = 'memory'
+  readonly shared = false
+  readonly #lru: LRUCache<string, StoreValue>
+
+  constructor(options: MemoryStoreOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new CacheConfigError('memoryStore', 'an options object', options)
+    for (const key of Object.keys(options)) {
+      if (key !== 'maxEntries' && key !== 'maxBytes') throw new CacheConfigError(`memoryStore.${key}`, 'a known option (maxEntries, maxBytes)', 'an unknown option')
+    }
+    const maxEntries = options.maxEntries ?? 10_000
+    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new CacheConfigError('memoryStore.maxEntries', 'an integer >= 1', maxEntries)
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new CacheConfigError('memoryStore.maxBytes', 'an integer >= 1', maxBytes)
+    this.#lru = new LRUCache<string, StoreValue>({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (value, key) => Math.max(1, sizeOf(value) + key.length * 2),
+    })
+  }
+
+  /** Number of live entries (for tests and stats). */
+  get size(): number {
+    return this.#lru.size
+  }
+
+  peek(keys: readonly string[]): StoreValue[] | undefined {
+    const values: StoreValue[] = []
+    for (const key of keys) {
+      const value = this.#lru.get(key)
+      if (value === undefined) return undefined
+      values.push(value)
+    }
+    return values
+  }
+
+  async mget(keys: readonly string[]): Promise<(StoreValue | undefined)[]> {
+    return keys.map((key) => this.#lru.get(key))
+  }
+
+  async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
+    this.#put(key, value, ttlMs)
+  }
+
+  async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
+    if (this.#lru.has(key)) return false
+    this.#put(key, value, ttlMs)
+    return true
+  }
+
+  async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {
+    return keys.map((key, i) => {
+      const current = this.#lru.get(key)
+      if (current !== undefined) return current.toString()
+      this.#put(key, initial[i]!, ttlMs)
+      return initial[i]!
+    })
+  }
+
+  async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
+    for (const [key, value] of entries) this.#put(key, value, ttlMs)
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    let deleted = 0
+    for (const key of keys) if (this.#lru.delete(key)) deleted++
+    return deleted
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    if (this.#lru.get(key)?.toString() !== value) return false
+    return this.#lru.delete(key)
+  }
+
+  async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
+    const current = this.#lru.get(key)
+    const base = current === undefined ? 0 : Number(current.toString())
+    if (!Number.isSafeInteger(base)) throw new TypeError(`value at ${key} is not an integer`)
+    const next = base + delta
+    const remaining = current === undefined ? ttlMs : this.#lru.getRemainingTTL(key)
+    this.#put(key, String(next), remaining > 0 && Number.isFinite(remaining) ? remaining : ttlMs)
+    return next
+  }
+
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    const value = this.#lru.get(key)
+    if (value === undefined) return false
+    this.#put(key, value, ttlMs)
+    return true
+  }
+
+  async clear(prefix: string): Promise<void> {
+    for (const key of [...this.#lru.keys()]) if (key.startsWith(prefix)) this.#lru.delete(key)
+  }
+
+  #put(key: string, value: StoreValue, ttlMs: number): void {
+    this.#lru.set(key, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+  }
+}
+
+function sizeOf(value: StoreValue): number {
+  return typeof value === 'string' ? value.length * 2 : value.byteLength
+}

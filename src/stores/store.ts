@@ -1,0 +1,45 @@
+/**
+ * The contract every store implements. A store moves strings and bytes with millisecond TTLs and
+ * knows nothing of Prisma, serialization, tags or locks: those live above it.
+ */
+
+/** What a store holds: text, or bytes for compressed entries. */
+export type StoreValue = string | Buffer
+
+/** A place where cache entries live. Implemented by `memoryStore`, `redisStore` and `tieredStore`. */
+export interface CacheStore {
+  /** Short name for events and errors, e.g. `'memory'` or `'redis'`. */
+  readonly kind: string
+  /** True when other processes share the data (stampede locks across processes are worth taking). */
+  readonly shared: boolean
+  /**
+   * Values of `keys`, `undefined` where absent, in one round trip. `consistent` skips any
+   * process-local copy (lock waiters need the shared truth).
+   */
+  mget(keys: readonly string[], consistent?: boolean): Promise<(StoreValue | undefined)[]>
+  /**
+   * Optional synchronous look-up in process-local memory: the values of `keys` if every one is
+   * held locally (and may be served), else `undefined`. Lets an L1 hit skip promises and deadlines.
+   */
+  peek?(keys: readonly string[]): StoreValue[] | undefined
+  /** Stores `value` under `key` for `ttlMs` milliseconds. */
+  set(key: string, value: StoreValue, ttlMs: number): Promise<void>
+  /** Stores `value` only if `key` is absent; resolves `true` when it stored. */
+  add(key: string, value: StoreValue, ttlMs: number): Promise<boolean>
+  /** Current value of each key; each absent key is first set to `initial[i]` (so the result is never absent). */
+  getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]>
+  /** Sets each key to its value unconditionally, in one round trip. */
+  setMany(entries: readonly [key: string, value: string][], ttlMs: number): Promise<void>
+  /** Deletes `keys`; resolves how many existed. */
+  delete(keys: readonly string[]): Promise<number>
+  /** Deletes `key` only while it still holds `value` (a lock token). */
+  deleteIfEquals(key: string, value: string): Promise<boolean>
+  /** Adds `delta` to the integer at `key` (0 when absent) and resolves the result. */
+  incrBy(key: string, delta: number, ttlMs: number): Promise<number>
+  /** Resets the TTL of `key`; resolves `false` when it is absent. */
+  expire(key: string, ttlMs: number): Promise<boolean>
+  /** Deletes every key starting with `prefix`. */
+  clear(prefix: string): Promise<void>
+  /** Releases what the store itself created (never a client the caller passed in). */
+  close?(): Promise<void>
+}
