@@ -1,0 +1,113 @@
+/**
+ * What a read depends on: its model, every model its `include`/`select` reaches (nested, `_count`
+ * included), every model named by relation filters in `where` and by relation `orderBy`, and the
+ * join table of every implicit many-to-many relation it crosses.
+ */
+import type { ModelInfo, RelationInfo, SchemaGraph } from './schema-graph.js'
+import { allRowsTag, modelTag, primaryKeyOf, rowTag } from './tags.js'
+
+/** The tags of one read, decided before it runs. */
+export interface ReadDependencies {
+  /** Tags of the result when it is not a single row found by primary key. */
+  tags: string[]
+  /** Set for a row-precise lookup: the primary key asked for and the tags used when that row is found. */
+  row?: { primaryKey: unknown; tags: string[] }
+}
+
+const ROW_LOOKUPS = new Set(['findUnique', 'findUniqueOrThrow'])
+
+/** Computes the dependencies of `operation` on `model` with `args`. */
+export function readDependencies(graph: SchemaGraph, model: string, operation: string, args: Record<string, unknown> | undefined): ReadDependencies {
+  const info = graph.models.get(model)
+  const related = new Set<string>()
+  if (info && args) {
+    walkSelection(graph, info, args.include, related)
+    walkSelection(graph, info, args.select, related)
+    walkWhere(graph, info, args.where, related)
+    walkOrderBy(graph, info, args.orderBy, related)
+  }
+  related.delete(modelTag(model))
+  const tags = [modelTag(model), ...related]
+  if (!info || !ROW_LOOKUPS.has(operation)) return { tags }
+  const primaryKey = primaryKeyOf(args?.where, info.idFields, info.idWhereKey)
+  if (primaryKey === undefined) return { tags }
+  return { tags, row: { primaryKey, tags: [allRowsTag(model), rowTag(model, primaryKey), ...related] } }
+}
+
+function addRelation(graph: SchemaGraph, relation: RelationInfo, out: Set<string>): ModelInfo | undefined {
+  out.add(modelTag(relation.target))
+  if (relation.linkTag) out.add(relation.linkTag)
+  return graph.models.get(relation.target)
+}
+
+function walkSelection(graph: SchemaGraph, model: ModelInfo, selection: unknown, out: Set<string>): void {
+  if (!isObject(selection)) return
+  for (const [key, value] of Object.entries(selection)) {
+    if (!value) continue
+    if (key === '_count') {
+      walkCount(graph, model, value, out)
+      continue
+    }
+    const relation = model.relations.get(key)
+    if (!relation) continue
+    const target = addRelation(graph, relation, out)
+    if (target && isObject(value)) walkNested(graph, target, value, out)
+  }
+}
+
+function walkNested(graph: SchemaGraph, model: ModelInfo, args: Record<string, unknown>, out: Set<string>): void {
+  walkSelection(graph, model, args.include, out)
+  walkSelection(graph, model, args.select, out)
+  walkWhere(graph, model, args.where, out)
+  walkOrderBy(graph, model, args.orderBy, out)
+}
+
+function walkCount(graph: SchemaGraph, model: ModelInfo, value: unknown, out: Set<string>): void {
+  const select = isObject(value) ? value.select : undefined
+  if (!isObject(select)) {
+    for (const relation of model.relations.values()) addRelation(graph, relation, out)
+    return
+  }
+  for (const [key, filter] of Object.entries(select)) {
+    const relation = filter ? model.relations.get(key) : undefined
+    if (!relation) continue
+    const target = addRelation(graph, relation, out)
+    if (target && isObject(filter)) walkWhere(graph, target, filter.where, out)
+  }
+}
+
+const RELATION_FILTERS = ['some', 'every', 'none', 'is', 'isNot']
+
+function walkWhere(graph: SchemaGraph, model: ModelInfo, where: unknown, out: Set<string>): void {
+  if (Array.isArray(where)) return where.forEach((w) => walkWhere(graph, model, w, out))
+  if (!isObject(where)) return
+  for (const [key, value] of Object.entries(where)) {
+    if (key === 'AND' || key === 'OR' || key === 'NOT') {
+      walkWhere(graph, model, value, out)
+      continue
+    }
+    const relation = model.relations.get(key)
+    if (!relation) continue
+    const target = addRelation(graph, relation, out)
+    if (!target || !isObject(value)) continue
+    const nested = RELATION_FILTERS.filter((f) => f in value)
+    if (nested.length === 0) walkWhere(graph, target, value, out)
+    for (const filter of nested) walkWhere(graph, target, value[filter], out)
+  }
+}
+
+function walkOrderBy(graph: SchemaGraph, model: ModelInfo, orderBy: unknown, out: Set<string>): void {
+  if (Array.isArray(orderBy)) return orderBy.forEach((o) => walkOrderBy(graph, model, o, out))
+  if (!isObject(orderBy)) return
+  for (const [key, value] of Object.entries(orderBy)) {
+    const relation = model.relations.get(key)
+    if (!relation) continue
+    const target = addRelation(graph, relation, out)
+    if (target && isObject(value)) walkOrderBy(graph, target, value, out)
+  }
+}
+
+/** True for a non-array object. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,137 @@
+/**
+ * The data model as the cache needs it: relations with their foreign-key side and referential
+ * actions, primary keys, implicit many-to-many links. Built from the full DMMF when the schema
+ * text is available (Prisma 7 keeps it in the client's engine config), otherwise from the thin
+ * runtime data model, in which case every relation is assumed to cascade and row precision is off.
+ */
+import { get_dmmf } from '@prisma/prisma-schema-wasm'
+
+/** A referential action as Prisma names it. */
+export type ReferentialAction = 'Cascade' | 'SetNull' | 'SetDefault' | 'Restrict' | 'NoAction'
+
+/** One relation field of a model. */
+export interface RelationInfo {
+  field: string
+  /** The related model. */
+  target: string
+  relationName: string
+  isList: boolean
+  /** True when this model's row holds the foreign key; undefined when unknown. */
+  holdsForeignKey: boolean | undefined
+  /** Fields of the other model this relation's foreign key points at (on the holding side). */
+  referencedFields: string[]
+  onDelete: ReferentialAction | undefined
+  onUpdate: ReferentialAction | undefined
+  /** Tag of the implicit many-to-many join table, when the relation is one. */
+  linkTag: string | undefined
+}
+
+/** One model. */
+export interface ModelInfo {
+  name: string
+  /** Table name in the database (`@@map`), for matching raw SQL. */
+  dbName: string
+  relations: Map<string, RelationInfo>
+  scalars: Set<string>
+  /** Primary key fields; undefined when the data model does not say. */
+  idFields: string[] | undefined
+  /** The key of the primary key in a `WhereUniqueInput` (`id`, or `a_b` for compound ids). */
+  idWhereKey: string | undefined
+}
+
+/** All models, plus whether the referential actions are known. */
+export interface SchemaGraph {
+  models: Map<string, ModelInfo>
+  /** False when built from the thin runtime model: cascades are assumed everywhere. */
+  precise: boolean
+}
+
+interface DmmfField {
+  name: string
+  kind: string
+  type: string
+  isList?: boolean
+  isRequired?: boolean
+  isId?: boolean
+  relationName?: string
+  relationFromFields?: string[]
+  relationToFields?: string[]
+  relationOnDelete?: ReferentialAction
+  relationOnUpdate?: ReferentialAction
+}
+interface DmmfModel {
+  name: string
+  dbName?: string | null
+  fields: DmmfField[]
+  primaryKey?: { name?: string | null; fields: string[] } | null
+}
+
+/** Builds the graph from the schema text when present, else from the runtime data model. */
+export function buildSchemaGraph(schemaText: string | undefined, runtimeModels: Record<string, { fields: DmmfField[]; dbName?: string | null }>): SchemaGraph {
+  if (schemaText) {
+    const models = parseSchema(schemaText)
+    if (models) return { models: indexModels(models, true), precise: true }
+  }
+  const thin = Object.entries(runtimeModels).map(([name, m]) => ({ name, dbName: m.dbName ?? null, fields: m.fields }))
+  return { models: indexModels(thin, false), precise: false }
+}
+
+function parseSchema(schemaText: string): DmmfModel[] | undefined {
+  try {
+    const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schemaText }))) as { datamodel: { models: DmmfModel[] } }
+    return dmmf.datamodel.models
+  } catch {
+    return undefined
+  }
+}
+
+function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelInfo> {
+  const byName = new Map<string, DmmfModel>(models.map((m) => [m.name, m]))
+  const out = new Map<string, ModelInfo>()
+  for (const model of models) {
+    const relations = new Map<string, RelationInfo>()
+    const scalars = new Set<string>()
+    for (const field of model.fields) {
+      if (field.kind === 'object' && byName.has(field.type)) relations.set(field.name, relationOf(model, field, byName, precise))
+      else scalars.add(field.name)
+    }
+    const idFields = precise ? idFieldsOf(model) : undefined
+    out.set(model.name, {
+      name: model.name,
+      dbName: model.dbName ?? model.name,
+      relations,
+      scalars,
+      idFields,
+      idWhereKey: idFields && (model.primaryKey?.name ?? idFields.join('_')),
+    })
+  }
+  return out
+}
+
+function relationOf(model: DmmfModel, field: DmmfField, byName: Map<string, DmmfModel>, precise: boolean): RelationInfo {
+  const other = byName.get(field.type)!.fields.find((f) => f.relationName === field.relationName && !(f.name === field.name && field.type === model.name))
+  const isManyToMany = Boolean(field.isList && other?.isList)
+  const holds = precise ? (field.relationFromFields?.length ?? 0) > 0 : undefined
+  return {
+    field: field.name,
+    target: field.type,
+    relationName: field.relationName ?? '',
+    isList: Boolean(field.isList),
+    holdsForeignKey: isManyToMany ? false : holds,
+    referencedFields: field.relationToFields ?? [],
+    onDelete: holds ? (field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull')) : undefined,
+    onUpdate: holds ? (field.relationOnUpdate ?? 'Cascade') : undefined,
+    linkTag: isManyToMany ? linkTagOf(field.relationName ?? '') : undefined,
+  }
+}
+
+function idFieldsOf(model: DmmfModel): string[] | undefined {
+  if (model.primaryKey?.fields.length) return model.primaryKey.fields
+  const ids = model.fields.filter((f) => f.isId).map((f) => f.name)
+  return ids.length > 0 ? ids : undefined
+}
+
+/** Tag of an implicit many-to-many join table (`_PostToTag`). */
+export function linkTagOf(relationName: string): string {
+  return `m:_${relationName}`
+}
