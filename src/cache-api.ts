@@ -1,0 +1,59 @@
+/**
+ * `prisma.$cache`: invalidation by tags and models, `clear()`, counters and events.
+ */
+import { allRowsTag, modelTag, userTag } from './dependencies/tags.js'
+import type { CacheEngine } from './engine.js'
+import { CacheConfigError } from './errors.js'
+import type { CacheEventListener, CacheEventName, CacheStats } from './events.js'
+import { expectPlainObject, rejectUnknownKeys } from './options.js'
+import { tagList } from './read-policy.js'
+import { createKeyValueApi, type KeyValueApi } from './key-value-api.js'
+
+/** What `prisma.$cache` offers: invalidation, counters, events and the key/value operations. */
+export interface CacheApi extends KeyValueApi {
+  /** Invalidates every entry depending on the given user tags or Prisma models; resolves once the store has it. */
+  invalidate(target: { tags?: string[]; models?: string[] }): Promise<void>
+  /** Deletes every key of this extension's namespace (SCAN, never KEYS). */
+  clear(): Promise<void>
+  /** Counters since the extension was created. */
+  stats(): CacheStats
+  /** Subscribes to a cache event. */
+  on(event: CacheEventName, listener: CacheEventListener): void
+  /** Unsubscribes a listener added with `on`. */
+  off(event: CacheEventName, listener: CacheEventListener): void
+}
+
+/** Builds the `$cache` object of one extension instance. */
+export function createCacheApi(engine: CacheEngine): CacheApi {
+  return {
+    ...createKeyValueApi(engine),
+    async invalidate(target) {
+      expectPlainObject('invalidate()', target)
+      rejectUnknownKeys('invalidate().', target, ['tags', 'models'])
+      const tags = target.tags === undefined ? [] : tagList('invalidate().tags', target.tags).map(userTag)
+      const models = target.models === undefined ? [] : modelList(engine, target.models)
+      const all = [...tags, ...models.flatMap((m) => [modelTag(m), allRowsTag(m)])]
+      await engine.invalidate(all)
+    },
+    async clear() {
+      try {
+        await engine.guard.call('clear', (s) => s.clear(engine.options.namespace + ':'), true)
+      } catch (error) {
+        engine.report(error)
+      }
+    },
+    stats: () => engine.events.stats(),
+    on: (event, listener) => engine.events.on(event, listener),
+    off: (event, listener) => engine.events.off(event, listener),
+  }
+}
+
+function modelList(engine: CacheEngine, models: unknown): string[] {
+  const names = tagList('invalidate().models', models)
+  for (const name of names) {
+    if (!engine.graph.models.has(name)) {
+      throw new CacheConfigError('invalidate().models', `Prisma model names (one of ${[...engine.graph.models.keys()].join(', ')})`, name)
+    }
+  }
+  return names
+}

@@ -1,0 +1,119 @@
+/**
+ * Filling an entry: capture the dependency versions, query the database, store the result under
+ * those versions. On a shared store (Redis, tiered) the fill first takes the entry's stampede
+ * lock, so N processes missing the same key run the query once; the others wait for the value.
+ */
+import type { CacheEngine } from './engine.js'
+import { CacheSerializationError } from './errors.js'
+import { primaryKeyOf } from './dependencies/tags.js'
+import { canonicalize } from './keys.js'
+import { acquireLock, landedSince, releaseLock, waitForFill } from './lock.js'
+import { eventOf, type Plan } from './read-path.js'
+import { deserializeValue, encodeEntry, serializeValue } from './serialize.js'
+import type { FlightResult } from './single-flight.js'
+import { captureVersions } from './versions.js'
+
+/** Fills the entry of a miss: once per process (single-flight) and, on a shared store, once across processes. */
+export async function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<FlightResult> {
+  if (!engine.sharedStore) return fillFromDatabase(engine, plan, known)
+  const deadline = Date.now() + engine.options.lockWaitMs
+  let waited = false
+  for (;;) {
+    const lock = await acquireLock(engine, plan)
+    if (lock === undefined) return fillFromDatabase(engine, plan, known)
+    if (lock.acquired) return (await landedUnderLock(engine, plan, lock.token)) ?? fillUnderLock(engine, plan, known, lock.token)
+    if (!waited) {
+      waited = true
+      engine.events.counts.lockWaits++
+      if (engine.events.has('lock')) engine.events.emit('lock', eventOf(plan))
+    }
+    const outcome = await waitForFill(engine, plan, deadline)
+    if (outcome.kind === 'landed') return outcome.result
+    // Waited long enough: query the database ourselves, under versions read now.
+    if (outcome.kind === 'timeout') return fillFromDatabase(engine, plan, plan.tags.map(() => undefined))
+    known = plan.tags.map(() => undefined) // the holder released without storing: try to take the lock again
+  }
+}
+
+/** A background `swr` refresh: runs only if no other process is refreshing the same entry. */
+export async function refresh(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<void> {
+  if (!engine.sharedStore) {
+    await fillFromDatabase(engine, plan, known)
+    return
+  }
+  const lock = await acquireLock(engine, plan)
+  if (lock?.acquired && !(await landedUnderLock(engine, plan, lock.token))) await fillUnderLock(engine, plan, known, lock.token)
+}
+
+/** A fresh entry another process stored just before we took the lock (then the lock is released at once). */
+async function landedUnderLock(engine: CacheEngine, plan: Plan, token: string): Promise<FlightResult | undefined> {
+  const landed = await landedSince(engine, plan)
+  if (landed) await releaseLock(engine, plan, token)
+  return landed
+}
+
+async function fillUnderLock(engine: CacheEngine, plan: Plan, known: (string | undefined)[], token: string): Promise<FlightResult> {
+  try {
+    return await fillFromDatabase(engine, plan, known)
+  } finally {
+    await releaseLock(engine, plan, token)
+  }
+}
+
+/** Captures versions, runs the query, stores the result. Store failures are reported, never thrown. */
+async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<FlightResult> {
+  const { request } = plan
+  let captured: string[] | undefined
+  try {
+    captured = await captureVersions(engine.guard, engine.options.namespace, plan.tags, known)
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+  }
+  const value = await request.query(request.args)
+  let serialized: { text: string; escaped: boolean }
+  try {
+    serialized = serializeValue(value)
+  } catch (error) {
+    skip(engine, plan, error)
+    return { value, copy: () => value }
+  }
+  const deps = captured && dependencyTagsOf(engine, plan, value).map((tag) => [tag, captured[plan.tags.indexOf(tag)]!] as [string, string])
+  if (deps) await store(engine, plan, serialized, deps)
+  return { value, copy: () => deserializeValue(serialized.text, serialized.escaped), ...(deps && { deps }) }
+}
+
+async function store(engine: CacheEngine, plan: Plan, serialized: { text: string; escaped: boolean }, deps: [string, string][]): Promise<void> {
+  const { policy } = plan.request
+  const now = Date.now()
+  const header = {
+    deps,
+    createdAt: now,
+    freshUntil: now + policy.ttlMs,
+    staleUntil: now + policy.ttlMs + policy.swrMs,
+  }
+  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.options.compressAbove })
+  if (encoded === undefined) return skip(engine, plan)
+  try {
+    await engine.guard.call('write', (s) => s.set(plan.key, encoded, policy.ttlMs + policy.swrMs))
+    engine.events.counts.sets++
+    if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+  }
+}
+
+/** A found row looked up by primary key depends on that row; anything else on the model. */
+function dependencyTagsOf(engine: CacheEngine, plan: Plan, value: unknown): string[] {
+  const { row, tags } = plan.deps
+  if (row && value !== null && typeof value === 'object') {
+    const info = engine.graph.models.get(plan.request.model)
+    const found = primaryKeyOf(value, info?.idFields)
+    if (found !== undefined && canonicalize(found) === canonicalize(row.primaryKey)) return [...row.tags, ...plan.userTags]
+  }
+  return [...tags, ...plan.userTags]
+}
+
+function skip(engine: CacheEngine, plan: Plan, error?: unknown): void {
+  engine.events.counts.skips++
+  engine.events.emit('skip', { ...eventOf(plan), ...(error !== undefined && { error: new CacheSerializationError('result cannot be serialized', error) }) })
+}

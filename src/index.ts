@@ -1,0 +1,13 @@
+export { cacheExtension, type CacheArgs, type CachedPromise } from './extension.js'
+export { DEFAULT_OPTIONS, type CacheOptions, type ModelPolicy } from './options.js'
+export { memoryStore, MemoryStore, type MemoryStoreOptions } from './stores/memory.js'
+export { redisStore, RedisStore, type RedisStoreOptions } from './stores/redis.js'
+export { tieredStore, TieredStore, type TieredStoreOptions } from './stores/tiered.js'
+export type { CacheStore, StoreValue } from './stores/store.js'
+export type { CacheApi } from './cache-api.js'
+export type { KeyValueApi, SetOptions } from './key-value-api.js'
+export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from './events.js'
+export type { CacheInfo, CacheStatus, ReadCacheOption } from './types.js'
+export {
+  CacheError, CacheConfigError, CacheStoreError, CacheTimeoutError, CacheUnavailableError, CacheSerializationError,
+} from './errors.js'

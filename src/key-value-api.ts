@@ -1,0 +1,202 @@
+/**
+ * The low-level cache over the same store, serializer and namespace (Django's cache API in
+ * TypeScript). Entries carry the same version header as Prisma reads: user tags, and for
+ * `getOrSet` the dependencies of every Prisma read made inside its function.
+ */
+import { userTag } from './dependencies/tags.js'
+import type { CacheEngine } from './engine.js'
+import { CacheConfigError, CacheError } from './errors.js'
+import { userKey, versionKey } from './keys.js'
+import { seconds } from './options.js'
+import { tagList } from './read-policy.js'
+import { decodePayload, encodeEntry, parseEntry, serializeValue, type EntryHeader } from './serialize.js'
+import type { StoreValue } from './stores/store.js'
+import { track } from './tracking.js'
+import { captureVersions } from './versions.js'
+
+/** Options of `set`, `add`, `setMany` and `getOrSet`. */
+export interface SetOptions {
+  /** Seconds the value is fresh. @default the extension's `ttl` */
+  ttl?: number
+  /** User tags for `$cache.invalidate({ tags })`. */
+  tags?: string[]
+}
+
+/** Key/value operations of `prisma.$cache`. */
+export interface KeyValueApi {
+  /** The value under `key`, or `undefined` when absent, expired or invalidated. */
+  get<T = unknown>(key: string): Promise<T | undefined>
+  /** Stores `value` under `key`. */
+  set(key: string, value: unknown, options?: SetOptions): Promise<void>
+  /** Stores `value` only if `key` holds nothing valid; resolves `true` when it stored. */
+  add(key: string, value: unknown, options?: SetOptions): Promise<boolean>
+  /** The value under `key`, or the result of `fn` (stored with the dependencies of the Prisma reads inside it). */
+  getOrSet<T>(key: string, fn: () => T | Promise<T>, options?: SetOptions): Promise<T>
+  /** Whether `key` holds a valid value. */
+  has(key: string): Promise<boolean>
+  /** Deletes `key`; resolves `true` when it existed. */
+  delete(key: string): Promise<boolean>
+  /** A map of the valid values among `keys` (absent keys left out). */
+  getMany<T = unknown>(keys: string[]): Promise<Map<string, T>>
+  /** Stores every value of `values`. */
+  setMany(values: Record<string, unknown>, options?: SetOptions): Promise<void>
+  /** Deletes `keys`; resolves how many existed. */
+  deleteMany(keys: string[]): Promise<number>
+  /** Adds `delta` to the integer under `key` (starting from 0) and resolves the result. */
+  incr(key: string, delta?: number): Promise<number>
+  /** Subtracts `delta` from the integer under `key` and resolves the result. */
+  decr(key: string, delta?: number): Promise<number>
+  /** Gives `key` a new lifetime (`ttl` seconds, default the extension's); resolves `false` when absent. */
+  touch(key: string, ttl?: number): Promise<boolean>
+}
+
+const INTEGER = /^-?\d{1,16}$/
+
+/** Builds the key/value half of `$cache`. */
+export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
+  const ns = engine.options.namespace
+  const key = (k: unknown) => {
+    if (typeof k !== 'string' || k.length === 0) throw new CacheConfigError('key', 'a non-empty string', k)
+    return userKey(ns, k)
+  }
+  const ttlOf = (options: SetOptions | undefined) => (options?.ttl === undefined ? engine.options.ttlMs : seconds('ttl', options.ttl, false))
+  const tagsOf = (options: SetOptions | undefined) => (options?.tags === undefined ? [] : tagList('tags', options.tags).map(userTag))
+
+  async function readMany(keys: string[]): Promise<unknown[]> {
+    let raws: (StoreValue | undefined)[]
+    try {
+      raws = await engine.guard.call('get', (s) => s.mget(keys))
+    } catch (error) {
+      engine.report(error)
+      return keys.map(() => undefined)
+    }
+    return Promise.all(raws.map((raw) => (raw === undefined ? undefined : decodeValid(raw))))
+  }
+
+  async function decodeValid(raw: StoreValue): Promise<unknown> {
+    const text = typeof raw === 'string' ? raw : raw.length <= 17 ? raw.toString() : ''
+    if (INTEGER.test(text)) return Number(text)
+    try {
+      const entry = parseEntry(raw)
+      if (Date.now() >= entry.header.freshUntil) return undefined
+      const deps = entry.header.deps
+      if (deps.length > 0) {
+        const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => versionKey(ns, tag))))
+        if (!deps.every(([, version], i) => current[i]?.toString() === version)) return undefined
+      }
+      return await decodePayload(entry)
+    } catch (error) {
+      engine.report(error)
+      return undefined
+    }
+  }
+
+  async function write(storeKey: string, value: unknown, ttlMs: number, deps: [string, string][]): Promise<void> {
+    if (deps.length === 0 && Number.isSafeInteger(value)) {
+      await engine.guard.call('set', (s) => s.set(storeKey, String(value), ttlMs))
+      return
+    }
+    const now = Date.now()
+    const header: Omit<EntryHeader, 'escaped' | 'compressed'> = { deps, createdAt: now, freshUntil: now + ttlMs, staleUntil: now + ttlMs }
+    const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.options.compressAbove })
+    if (encoded === undefined) {
+      engine.events.counts.skips++
+      engine.events.emit('skip', { key: storeKey })
+      return
+    }
+    await engine.guard.call('set', (s) => s.set(storeKey, encoded, ttlMs))
+    engine.events.counts.sets++
+  }
+
+  async function capture(tags: string[]): Promise<[string, string][]> {
+    const versions = await captureVersions(engine.guard, ns, tags, tags.map(() => undefined))
+    return tags.map((tag, i) => [tag, versions[i]!])
+  }
+
+  async function set(k: string, value: unknown, options?: SetOptions): Promise<void> {
+    const storeKey = key(k)
+    const ttlMs = ttlOf(options)
+    const tags = tagsOf(options)
+    try {
+      await write(storeKey, value, ttlMs, await capture(tags))
+    } catch (error) {
+      engine.report(error, { key: storeKey })
+    }
+  }
+
+  const api: KeyValueApi = {
+    get: async <T>(k: string) => (await readMany([key(k)]))[0] as T | undefined,
+    set,
+    async add(k, value, options) {
+      if ((await api.get(k)) !== undefined) return false
+      await set(k, value, options)
+      return true
+    },
+    async getOrSet<T>(k: string, fn: () => T | Promise<T>, options?: SetOptions): Promise<T> {
+      const storeKey = key(k)
+      const cached = (await readMany([storeKey]))[0]
+      if (cached !== undefined) return cached as T
+      const ttlMs = ttlOf(options)
+      let userDeps: [string, string][] | undefined
+      try {
+        userDeps = await capture(tagsOf(options))
+      } catch (error) {
+        engine.report(error, { key: storeKey })
+      }
+      const { value, tracker } = await track(fn)
+      if (userDeps && !tracker.incomplete) {
+        try {
+          await write(storeKey, value, ttlMs, [...userDeps, ...tracker.versions])
+        } catch (error) {
+          engine.report(error, { key: storeKey })
+        }
+      }
+      return value
+    },
+    has: async (k) => (await api.get(k)) !== undefined,
+    async delete(k) {
+      return (await api.deleteMany([k])) > 0
+    },
+    async getMany<T>(keys: string[]): Promise<Map<string, T>> {
+      const values = await readMany(keys.map(key))
+      const out = new Map<string, T>()
+      keys.forEach((k, i) => values[i] !== undefined && out.set(k, values[i] as T))
+      return out
+    },
+    async setMany(values, options) {
+      await Promise.all(Object.entries(values).map(([k, v]) => set(k, v, options)))
+    },
+    async deleteMany(keys) {
+      const storeKeys = keys.map(key)
+      try {
+        return await engine.guard.call('delete', (s) => s.delete(storeKeys), true)
+      } catch (error) {
+        engine.report(error)
+        return 0
+      }
+    },
+    incr: (k, delta = 1) => incrBy(engine, key(k), delta),
+    decr: (k, delta = 1) => incrBy(engine, key(k), -delta),
+    async touch(k, ttl) {
+      const ttlMs = ttl === undefined ? engine.options.ttlMs : seconds('ttl', ttl, false)
+      try {
+        return await engine.guard.call('touch', (s) => s.expire(key(k), ttlMs))
+      } catch (error) {
+        engine.report(error)
+        return false
+      }
+    },
+  }
+  return api
+}
+
+/** Counters have no fallback value: a store failure or a non-integer value rejects. */
+async function incrBy(engine: CacheEngine, storeKey: string, delta: number): Promise<number> {
+  if (!Number.isSafeInteger(delta)) throw new CacheConfigError('delta', 'a safe integer', delta)
+  try {
+    return await engine.guard.call('incr', (s) => s.incrBy(storeKey, delta, engine.options.ttlMs))
+  } catch (error) {
+    if (error instanceof CacheError) throw error
+    throw new CacheError('E_CACHE_NOT_INTEGER', `value at ${storeKey} is not an integer`, { cause: error })
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Every store call goes through here: a deadline (`timeouts.store`) and a circuit breaker
+ * (closed → open after `breaker.failures` consecutive failures → one half-open probe after
+ * `breaker.cooldown`). Failures come back as typed errors for the caller to report; nothing here
+ * decides what a failure means for a query.
+ */
+import { CacheError, CacheStoreError, CacheTimeoutError, CacheUnavailableError } from './errors.js'
+import type { CacheStore } from './stores/store.js'
+
+/** Deadline and breaker settings. */
+export interface GuardSettings {
+  timeoutMs: number
+  failures: number
+  cooldownMs: number
+}
+
+/** A store behind a deadline and a circuit breaker. */
+export class StoreGuard {
+  readonly store: CacheStore
+  readonly #settings: GuardSettings
+  readonly #useDeadline: boolean
+  #consecutiveFailures = 0
+  #openUntil = 0
+  #probing = false
+
+  constructor(store: CacheStore, settings: GuardSettings) {
+    this.store = store
+    this.#settings = settings
+    // An in-process store answers synchronously; a timer per call would only cost time.
+    this.#useDeadline = store.kind !== 'memory'
+  }
+
+  /** True while the breaker skips the store. */
+  get isOpen(): boolean {
+    return this.#openUntil > Date.now() || this.#probing
+  }
+
+  /**
+   * Runs `fn` against the store. `force` attempts it even while the breaker is open
+   * (invalidations must not be skipped: other processes may still read the store).
+   */
+  call<T>(operation: string, fn: (store: CacheStore) => Promise<T>, force = false): Promise<T> {
+    // An in-process store has nothing to time out or trip a breaker on: skip both.
+    if (!this.#useDeadline) return fn(this.store)
+    return this.#guarded(operation, fn, force)
+  }
+
+  async #guarded<T>(operation: string, fn: (store: CacheStore) => Promise<T>, force: boolean): Promise<T> {
+    let probe = false
+    if (!force && this.#openUntil !== 0) {
+      if (this.#openUntil > Date.now() || this.#probing) throw new CacheUnavailableError(operation)
+      probe = this.#probing = true
+    }
+    try {
+      const result = await withDeadline(fn(this.store), this.#settings.timeoutMs, operation)
+      this.#consecutiveFailures = 0
+      this.#openUntil = 0
+      return result
+    } catch (error) {
+      this.#recordFailure()
+      throw error instanceof CacheError ? error : new CacheStoreError(operation, error)
+    } finally {
+      if (probe) this.#probing = false
+    }
+  }
+
+  #recordFailure(): void {
+    this.#consecutiveFailures++
+    if (this.#consecutiveFailures >= this.#settings.failures) this.#openUntil = Date.now() + this.#settings.cooldownMs
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, timeoutMs: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CacheTimeoutError(operation, timeoutMs)), timeoutMs)
+    timer.unref()
+  })
+  promise.catch(() => {}) // the loser of the race must not become an unhandled rejection
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,43 @@
+/**
+ * Transactions. Reads inside a transaction bypass the cache; writes inside one are collected and
+ * invalidated only after the transaction commits (not at all on rollback).
+ *
+ * How we see them (Prisma 7, checked by test/integration/transactions.test.ts):
+ * - a query hook's parameter carries `__internalParams.transaction` (undefined outside a
+ *   transaction; `{ kind: 'batch' | 'itx', id }` inside) — undocumented, so read only here;
+ * - commit and rollback are invisible to query hooks, so the extension overrides `$transaction`
+ *   and runs it inside an AsyncLocalStorage scope whose collector the write hooks fill.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/** Tags collected by the writes of one transaction. */
+export class TransactionCollector {
+  readonly tags = new Set<string>()
+  readonly models = new Set<string>()
+}
+
+const storage = new AsyncLocalStorage<TransactionCollector>()
+
+/** The transaction a query hook call belongs to, if any. */
+export function transactionOf(params: unknown): { kind: string; id: unknown } | undefined {
+  const internal = (params as { __internalParams?: { transaction?: { kind: string; id: unknown } } }).__internalParams
+  return internal?.transaction ?? undefined
+}
+
+/** The collector of the `$transaction` call we are inside, if any. */
+export function currentCollector(): TransactionCollector | undefined {
+  return storage.getStore()
+}
+
+/**
+ * Runs `transaction` with a collector; after it commits, `onCommit` runs before the caller sees
+ * the result. Re-entrant: a nested call (another extension stacked on top calling ours twice)
+ * shares the outer collector, so the outermost call invalidates once.
+ */
+export async function runTransaction<T>(transaction: () => Promise<T>, onCommit: (collector: TransactionCollector) => Promise<void>): Promise<T> {
+  if (storage.getStore()) return transaction()
+  const collector = new TransactionCollector()
+  const result = await storage.run(collector, transaction)
+  await onCommit(collector)
+  return result
+}

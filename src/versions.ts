@@ -1,0 +1,45 @@
+/**
+ * Versions of dependency tags. A version is a token that never repeats (a random process prefix
+ * plus a counter), so a version key that expired and was created again can never match an entry
+ * stored under the old one. Versions are captured *before* the database read, and an entry is
+ * valid only while every captured version is still current; invalidating replaces the token.
+ */
+import { randomBytes } from 'node:crypto'
+import { versionKey } from './keys.js'
+import type { StoreGuard } from './store-guard.js'
+
+const PROCESS_PREFIX = randomBytes(6).toString('base64url')
+let counter = 0
+
+/** A version token unique across processes and time. */
+export function newVersion(): string {
+  return PROCESS_PREFIX + (counter++).toString(36)
+}
+
+/** How long version keys live. Entries that outlive their versions become misses, never stale hits. */
+export const VERSION_TTL_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Returns the current version of each tag, creating the absent ones. `known` holds versions
+ * already read in the same round trip as the entry (undefined where absent).
+ */
+export async function captureVersions(guard: StoreGuard, namespace: string, tags: readonly string[], known: readonly (string | undefined)[]): Promise<string[]> {
+  const missing: number[] = []
+  tags.forEach((_, i) => {
+    if (known[i] === undefined) missing.push(i)
+  })
+  if (missing.length === 0) return known as string[]
+  const keys = missing.map((i) => versionKey(namespace, tags[i]!))
+  const fresh = missing.map(() => newVersion())
+  const created = await guard.call('capture versions', (s) => s.getOrInit(keys, fresh, VERSION_TTL_MS))
+  const out = [...known] as string[]
+  missing.forEach((i, j) => (out[i] = created[j]!))
+  return out
+}
+
+/** Replaces the version of every tag; resolves once the store has it. */
+export async function bumpVersions(guard: StoreGuard, namespace: string, tags: readonly string[]): Promise<void> {
+  if (tags.length === 0) return
+  const entries = tags.map((tag) => [versionKey(namespace, tag), newVersion()] as [string, string])
+  await guard.call('invalidate', (s) => s.setMany(entries, VERSION_TTL_MS), true)
+}
