@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { memoryStore } from '../../src/index.js'
+import { storeContract } from '../helpers/store-contract.js'
+
+storeContract('memory', () => memoryStore())
+
+describe('memoryStore bounds', () => {
+  const LONG_MS = 60_000
+
+  it('evicts the least recently used entry beyond maxEntries', async () => {
+    const store = memoryStore({ maxEntries: 3 })
+    await store.setMany([['a', '1'], ['b', '2'], ['c', '3']], LONG_MS)
+    await store.mget(['a']) // a is now more recently used than b
+    await store.set('d', '4', LONG_MS)
+    expect(await store.mget(['a', 'b', 'c', 'd'])).toEqual(['1', undefined, '3', '4'])
+    expect(store.size).toBe(3)
+  })
+
+  it('evicts the least recently used entries beyond maxBytes', async () => {
+    // Each entry costs (key length + value length) × 2 bytes: 2 + 100 characters → 204 bytes.
+    const store = memoryStore({ maxBytes: 700 })
+    const value = 'x'.repeat(100)
+    await store.setMany([['k1', value], ['k2', value], ['k3', value]], LONG_MS)
+    await store.mget(['k1'])
+    await store.set('k4', value, LONG_MS)
+    expect((await store.mget(['k1', 'k2', 'k3', 'k4'])).map((v) => v !== undefined)).toEqual([true, false, true, true])
+    await store.set('k5', Buffer.alloc(600), LONG_MS) // 600 bytes + 4: room for nothing else
+    expect((await store.mget(['k1', 'k3', 'k4', 'k5'])).map((v) => v !== undefined)).toEqual([false, false, false, true])
+  })
+
+  it('does not keep a single value larger than maxBytes', async () => {
+    const store = memoryStore({ maxBytes: 100 })
+    await store.set('big', 'x'.repeat(200), LONG_MS)
+    expect(await store.mget(['big'])).toEqual([undefined])
+  })
+
+  it('peek answers synchronously only when every key is held', async () => {
+    const store = memoryStore()
+    await store.setMany([['a', '1'], ['b', '2']], LONG_MS)
+    expect(store.peek(['a', 'b'])).toEqual(['1', '2'])
+    expect(store.peek(['a', 'absent'])).toBeUndefined()
+  })
+})
