@@ -1,0 +1,45 @@
+/** The shape of bench/results/latest.json. */
+import type { MicroResult } from '../scenarios/micro.js'
+import type { MemoryResult } from '../scenarios/memory.js'
+import type { ProbeResults } from '../scenarios/probes.js'
+import type { Measured } from './measure.js'
+
+/** A contestant as reported. */
+export interface ContestantInfo {
+  id: string
+  label: string
+  kind: 'baseline' | 'floor' | 'ours' | 'peer'
+  floor?: 'floor-a' | 'floor-b'
+  usesRedis: boolean
+  version?: string
+  notes?: string
+  unavailable?: string
+}
+
+/** One workload's results. */
+export interface WorkloadResult {
+  id: string
+  title: string
+  group: 'hit' | 'miss' | 'cycle'
+  ops: number
+  results: Record<string, Measured>
+}
+
+/** One target from the issue, with what was measured. */
+export interface TargetResult {
+  target: string
+  measured: string
+  met: boolean | null
+}
+
+/** Everything one run measured. */
+export interface RunResults {
+  meta: { date: string; node: string; cpus: string; quick: boolean; rounds: number; roundMs: number; seed: Record<string, number>; durationSec: number }
+  contestants: ContestantInfo[]
+  workloads: WorkloadResult[]
+  probes: Record<string, ProbeResults>
+  memory: Record<string, MemoryResult>
+  micro: MicroResult[]
+  targets: TargetResult[]
+  unhandledRejections: string[]
+}

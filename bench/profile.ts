@@ -1,0 +1,82 @@
+/**
+ * CPU profile of this library's findUnique hit path: `npx tsx bench/profile.ts` runs a child
+ * `node --cpu-prof --import tsx` per store (memory, redis) that loops over warmed hits, then prints
+ * the top self-time functions of each profile. Profiles land in bench/results (gitignored).
+ */
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import { cacheExtension, memoryStore, redisStore } from '../src/index.js'
+import { config } from './helpers/config.js'
+import { countedClient, createBenchDatabase, databaseUrl } from './helpers/database.js'
+
+const STORES = ['memory', 'redis'] as const
+const root = fileURLToPath(new URL('../', import.meta.url))
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+}
+interface Profile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+}
+
+function shortUrl(url: string): string {
+  if (url.startsWith('file:')) return relative(root, fileURLToPath(url))
+  return url.startsWith('/') ? relative(root, url) : url
+}
+
+/** Self time per function, as shares of the non-idle time. */
+export function topSelfTime(profile: Profile, top = 15): { name: string; percent: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const self = new Map<string, number>()
+  let total = 0
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!.callFrame
+    if (frame.functionName === '(idle)') return
+    const dt = profile.timeDeltas[i] ?? 0
+    const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''
+    const name = `${frame.functionName || '(anonymous)'}${where ? ' ' + where : ''}`
+    self.set(name, (self.get(name) ?? 0) + dt)
+    total += dt
+  })
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, t]) => ({ name, percent: (100 * t) / total }))
+}
+
+async function child(store: (typeof STORES)[number], seconds: number): Promise<void> {
+  const { prisma } = countedClient(databaseUrl(config.adminUrl, config.databaseName))
+  const redis = store === 'redis' ? new Redis(config.redisUrl, { db: config.redisDb }) : undefined
+  const cached = prisma.$extends(cacheExtension({ store: redis ? redisStore({ client: redis }) : memoryStore(), ttl: 3600, namespace: 'pqc-profile' }))
+  const ids = Array.from({ length: 50 }, (_, i) => i + 1)
+  for (const id of ids) await cached.user.findUnique({ where: { id }, cache: true })
+  const end = Date.now() + seconds * 1000
+  let n = 0
+  while (Date.now() < end) await cached.user.findUnique({ where: { id: ids[n++ % ids.length]! }, cache: true })
+  process.stderr.write(`[profile] ${store}: ${n} hits, ${((seconds * 1e6) / n).toFixed(1)} µs each (profiler on), stats ${JSON.stringify(cached.$cache.stats())}\n`)
+  redis?.disconnect()
+  await prisma.$disconnect()
+}
+
+async function parent(): Promise<void> {
+  await createBenchDatabase()
+  const dir = join(config.resultsDir, 'profiles')
+  for (const store of STORES) {
+    const result = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=hit-${store}.cpuprofile`, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', store], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    if (result.status !== 0) throw new Error(`profile child (${store}) failed`)
+    const file = readdirSync(dir).find((f) => f === `hit-${store}.cpuprofile`)!
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile
+    process.stdout.write(`\n### findUnique hit, ${store}Store: top self time (share of non-idle CPU)\n\n| function | self |\n|---|---:|\n`)
+    for (const { name, percent } of topSelfTime(profile)) process.stdout.write(`| ${name.replace(/\|/g, '\\|')} | ${percent.toFixed(1)}% |\n`)
+  }
+}
+
+const at = process.argv.indexOf('--child')
+if (at >= 0) await child(process.argv[at + 1] as (typeof STORES)[number], Number(process.env.PROFILE_SECONDS ?? 8))
+else await parent()
