@@ -36,6 +36,12 @@ export interface CacheOptions {
   lock?: { ttl?: number; wait?: number }
   /** What `$executeRaw*` does to the cache. @default 'invalidate-all' */
   raw?: 'invalidate-all' | 'ignore'
+  /**
+   * `'row'`: a `findUnique` that found its row depends on that row only, so writes to other rows
+   * leave it cached. `'model'`: every entry depends on its whole models (simpler, fewer hits).
+   * @default 'row'
+   */
+  precision?: 'row' | 'model'
   /** Called with every cache-side failure; never rethrown into a query. @default emits the `error` event */
   onError?: (error: CacheError) => void
 }
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   lockTtlMs: number
   lockWaitMs: number
   raw: 'invalidate-all' | 'ignore'
+  precision: 'row' | 'model'
   onError: ((error: CacheError) => void) | undefined
 }
 
@@ -71,11 +78,12 @@ export const DEFAULT_OPTIONS = {
   breaker: { failures: 5, cooldown: 5000 },
   lock: { ttl: 5000, wait: 3000 },
   raw: 'invalidate-all',
+  precision: 'row',
 } as const
 
 const OPTION_NAMES = [
   'store', 'ttl', 'swr', 'mode', 'models', 'namespace', 'scope', 'maxEntryBytes',
-  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'onError',
+  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'precision', 'onError',
 ]
 
 /** Validates `options` and fills in defaults. Throws {@link CacheConfigError} naming the option. */
@@ -101,6 +109,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     lockTtlMs: integer('lock.ttl', lock.ttl ?? DEFAULT_OPTIONS.lock.ttl, 1),
     lockWaitMs: integer('lock.wait', lock.wait ?? DEFAULT_OPTIONS.lock.wait, 0),
     raw: oneOf('raw', o.raw ?? DEFAULT_OPTIONS.raw, ['invalidate-all', 'ignore']),
+    precision: oneOf('precision', o.precision ?? DEFAULT_OPTIONS.precision, ['row', 'model']),
     onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
   }
 }

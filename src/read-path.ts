@@ -71,7 +71,7 @@ export async function readThrough(engine: CacheEngine, request: ReadRequest): Pr
 
 function planRead(engine: CacheEngine, request: ReadRequest): Plan {
   const { model, operation, args, policy } = request
-  const deps = readDependencies(engine.graph, model, operation, args)
+  const deps = readDependencies(engine.graph, model, operation, args, engine.options.precision)
   const userTags = policy.tags.map(userTag)
   const tags = [...new Set([...deps.tags, ...(deps.row?.tags ?? []), ...userTags])]
   const key = entryKey({

@@ -17,7 +17,13 @@ export interface ReadDependencies {
 const ROW_LOOKUPS = new Set(['findUnique', 'findUniqueOrThrow'])
 
 /** Computes the dependencies of `operation` on `model` with `args`. */
-export function readDependencies(graph: SchemaGraph, model: string, operation: string, args: Record<string, unknown> | undefined): ReadDependencies {
+export function readDependencies(
+  graph: SchemaGraph,
+  model: string,
+  operation: string,
+  args: Record<string, unknown> | undefined,
+  precision: 'row' | 'model' = 'row',
+): ReadDependencies {
   const info = graph.models.get(model)
   const related = new Set<string>()
   if (info && args) {
@@ -28,7 +34,7 @@ export function readDependencies(graph: SchemaGraph, model: string, operation: s
   }
   related.delete(modelTag(model))
   const tags = [modelTag(model), ...related]
-  if (!info || !ROW_LOOKUPS.has(operation)) return { tags }
+  if (!info || precision === 'model' || !ROW_LOOKUPS.has(operation)) return { tags }
   const primaryKey = primaryKeyOf(args?.where, info.idFields, info.idWhereKey)
   if (primaryKey === undefined) return { tags }
   return { tags, row: { primaryKey, tags: [allRowsTag(model), rowTag(model, primaryKey), ...related] } }

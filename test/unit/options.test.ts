@@ -33,6 +33,7 @@ describe('cacheExtension() options', () => {
     ['lock.wait', { lock: { wait: -1 } }],
     ['lock.ttl', { lock: { ttl: 0 } }],
     ['raw', { raw: 'x' }],
+    ['precision', { precision: 'rows' }],
     ['onError', { onError: 1 }],
     ['scope', { scope: 'x' }],
     ['maxEntryBytes', { maxEntryBytes: 0 }],
@@ -54,7 +55,7 @@ describe('cacheExtension() options', () => {
     expect(() => cacheExtension({
       store: memoryStore(), ttl: 1.5, swr: 0, mode: 'all', models: { Product: { ttl: 300, swr: 60 }, AuditLog: false },
       namespace: 'app_1.x-y:z', scope: () => undefined, maxEntryBytes: 1, compressAbove: 0, timeouts: { store: 1 },
-      breaker: { failures: 1, cooldown: 0 }, lock: { ttl: 1, wait: 0 }, raw: 'ignore', onError: () => {},
+      breaker: { failures: 1, cooldown: 0 }, lock: { ttl: 1, wait: 0 }, raw: 'ignore', precision: 'model', onError: () => {},
     })).not.toThrow()
     expect(() => cacheExtension()).not.toThrow()
   })
@@ -64,7 +65,7 @@ describe('cacheExtension() options', () => {
     expect(resolved).toMatchObject({
       ttlMs: DEFAULT_OPTIONS.ttl * 1000, swrMs: 0, mode: 'opt-in', namespace: 'pqc', maxEntryBytes: 1024 * 1024,
       compressAbove: 16 * 1024, storeTimeoutMs: 100, breakerFailures: 5, breakerCooldownMs: 5000,
-      lockTtlMs: 5000, lockWaitMs: 3000, raw: 'invalidate-all',
+      lockTtlMs: 5000, lockWaitMs: 3000, raw: 'invalidate-all', precision: 'row',
     })
   })
 })
