@@ -5,8 +5,8 @@
  */
 import type { CacheEngine } from './engine.js'
 import { CacheSerializationError } from './errors.js'
-import { primaryKeyOf } from './dependencies/tags.js'
-import { canonicalize } from './keys.js'
+import { modelTag, primaryKeyOf, rowTag } from './dependencies/tags.js'
+import { canonicalize, versionKey } from './keys.js'
 import { acquireLock, landedSince, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './read-path.js'
 import { deserializeValue, encodeEntry, serializeValue } from './serialize.js'
@@ -77,7 +77,7 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string 
     skip(engine, plan, error)
     return { value, copy: () => value }
   }
-  const deps = captured && dependencyTagsOf(engine, plan, value).map((tag) => [tag, captured[plan.tags.indexOf(tag)]!] as [string, string])
+  const deps = captured && (await dependenciesOf(engine, plan, value, captured))
   if (deps) await store(engine, plan, serialized, deps)
   return { value, copy: () => deserializeValue(serialized.text, serialized.escaped), ...(deps && { deps }) }
 }
@@ -102,15 +102,45 @@ async function store(engine: CacheEngine, plan: Plan, serialized: { text: string
   }
 }
 
-/** A found row looked up by primary key depends on that row; anything else on the model. */
-function dependencyTagsOf(engine: CacheEngine, plan: Plan, value: unknown): string[] {
+/**
+ * What the stored entry depends on. A `findUnique` that found its row depends on that row only;
+ * anything else (lists, a lookup that found nothing) on whole models, so any create invalidates it.
+ */
+async function dependenciesOf(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][]> {
+  const pick = (tags: string[]) => tags.map((tag) => [tag, captured[plan.tags.indexOf(tag)]!] as [string, string])
   const { row, tags } = plan.deps
-  if (row && value !== null && typeof value === 'object') {
-    const info = engine.graph.models.get(plan.request.model)
-    const found = primaryKeyOf(value, info?.idFields)
-    if (found !== undefined && canonicalize(found) === canonicalize(row.primaryKey)) return [...row.tags, ...plan.userTags]
+  const modelLevel = () => pick([...tags, ...plan.userTags])
+  if (!row || value === null || typeof value !== 'object') return modelLevel()
+  const { model } = plan.request
+  const found = primaryKeyOf(value, engine.graph.models.get(model)?.idFields)
+  if (row.primaryKey !== undefined) {
+    // Found by primary key: it is that row, even when `select` left the id out of the result.
+    const same = found === undefined || canonicalize(found) === canonicalize(row.primaryKey)
+    return same ? pick([...row.tags, ...plan.userTags]) : modelLevel()
   }
-  return [...tags, ...plan.userTags]
+  if (found === undefined) return modelLevel()
+  return (await rowTagByUniqueField(engine, plan, found, captured)) ?? modelLevel()
+}
+
+/**
+ * Found by another unique field (e.g. email): the row's tag is known only now, after the query.
+ * Its version read now is trusted only if the model's version is still the one captured before
+ * the query: every write bumps its model's tag together with its row tags, so an unchanged model
+ * version proves no write to this row slipped between the query and this read.
+ */
+async function rowTagByUniqueField(engine: CacheEngine, plan: Plan, primaryKey: unknown, captured: string[]): Promise<[string, string][] | undefined> {
+  const { model } = plan.request
+  const { namespace } = engine.options
+  const tag = rowTag(model, primaryKey)
+  try {
+    const [version] = await captureVersions(engine.guard, namespace, [tag], [undefined])
+    const [current] = await engine.guard.call('read versions', (s) => s.mget([versionKey(namespace, modelTag(model))], true))
+    if (version === undefined || current?.toString() !== captured[plan.tags.indexOf(modelTag(model))]) return undefined
+    return [...plan.deps.row!.tags, ...plan.userTags].map((t) => [t, captured[plan.tags.indexOf(t)]!] as [string, string]).concat([[tag, version]])
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    return undefined
+  }
 }
 
 function skip(engine: CacheEngine, plan: Plan, error?: unknown): void {

@@ -80,9 +80,9 @@ export async function landedSince(engine: CacheEngine, plan: Plan): Promise<Flig
   return stored === undefined ? undefined : landedValue(engine, plan, stored, versions.map((v) => v?.toString()))
 }
 
-async function landedValue(engine: CacheEngine, plan: Plan, stored: NonNullable<Parameters<typeof validEntry>[1]>, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
+async function landedValue(engine: CacheEngine, plan: Plan, stored: NonNullable<Parameters<typeof validEntry>[2]>, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
   try {
-    const entry = validEntry(plan, stored, versions)
+    const entry = await validEntry(engine, plan, stored, versions, true)
     if (!entry || Date.now() >= entry.header.freshUntil) return undefined
     const value = await decodePayload(entry)
     return { value, copy: () => decodePayload(entry), deps: entry.header.deps }

@@ -94,7 +94,7 @@ async function bypass(engine: CacheEngine, plan: Plan): Promise<ReadOutcome> {
 
 async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[]): Promise<ReadOutcome | undefined> {
   try {
-    const entry = validEntry(plan, stored, versions)
+    const entry = await validEntry(engine, plan, stored, versions)
     if (!entry) return undefined
     const value = await decodePayload(entry)
     currentTracker()?.record(entry.header.deps)
@@ -119,15 +119,23 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
 
 /**
  * The parsed entry when every dependency version it recorded is still current and it is inside
- * its stale window; `undefined` otherwise. Throws on a foreign or corrupt value.
+ * its stale window; `undefined` otherwise. Throws on a foreign or corrupt value. `versions` are
+ * those of `plan.tags`, read with the entry; a row tag learned at fill time (a lookup by a unique
+ * field other than the id) is not among them and costs one more read.
  */
-export function validEntry(plan: Plan, stored: StoreValue, versions: readonly (string | undefined)[]): ParsedEntry | undefined {
+export async function validEntry(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: readonly (string | undefined)[], consistent = false): Promise<ParsedEntry | undefined> {
   const entry = parseEntry(stored)
-  const valid = entry.header.deps.every(([tag, version]) => {
-    const i = plan.tags.indexOf(tag)
-    return i >= 0 && versions[i] === version
-  })
-  return valid && Date.now() < entry.header.staleUntil ? entry : undefined
+  if (Date.now() >= entry.header.staleUntil) return undefined
+  let unknown: [string, string][] | undefined
+  for (const dep of entry.header.deps) {
+    const i = plan.tags.indexOf(dep[0])
+    if (i < 0) (unknown ??= []).push(dep)
+    else if (versions[i] !== dep[1]) return undefined
+  }
+  if (!unknown) return entry
+  const keys = unknown.map(([tag]) => versionKey(engine.options.namespace, tag))
+  const current = (!consistent && engine.guard.store.peek?.(keys)) || (await engine.guard.call('read', (s) => s.mget(keys, consistent)))
+  return unknown.every(([, version], i) => current[i]?.toString() === version) ? entry : undefined
 }
 
 function refreshInBackground(engine: CacheEngine, plan: Plan, versions: (string | undefined)[]): void {

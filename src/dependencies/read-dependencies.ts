@@ -10,7 +10,10 @@ import { allRowsTag, modelTag, primaryKeyOf, rowTag } from './tags.js'
 export interface ReadDependencies {
   /** Tags of the result when it is not a single row found by primary key. */
   tags: string[]
-  /** Set for a row-precise lookup: the primary key asked for and the tags used when that row is found. */
+  /**
+   * Set for a row-precise lookup: the primary key asked for (undefined when another unique field
+   * was used: the row's tag is learned from the result) and the tags used when the row is found.
+   */
   row?: { primaryKey: unknown; tags: string[] }
 }
 
@@ -36,8 +39,8 @@ export function readDependencies(
   const tags = [modelTag(model), ...related]
   if (!info || precision === 'model' || !ROW_LOOKUPS.has(operation)) return { tags }
   const primaryKey = primaryKeyOf(args?.where, info.idFields, info.idWhereKey)
-  if (primaryKey === undefined) return { tags }
-  return { tags, row: { primaryKey, tags: [allRowsTag(model), rowTag(model, primaryKey), ...related] } }
+  const own = primaryKey === undefined ? [allRowsTag(model)] : [allRowsTag(model), rowTag(model, primaryKey)]
+  return { tags, row: { primaryKey, tags: [...own, ...related] } }
 }
 
 function addRelation(graph: SchemaGraph, relation: RelationInfo, out: Set<string>): ModelInfo | undefined {
