@@ -34,8 +34,13 @@ export interface CacheOptions {
   breaker?: { failures?: number; cooldown?: number }
   /** Stampede lock lifetime and longest wait, in milliseconds. @default { ttl: 5000, wait: 3000 } */
   lock?: { ttl?: number; wait?: number }
-  /** What `$executeRaw*` does to the cache. @default 'invalidate-all' */
-  raw?: 'invalidate-all' | 'ignore'
+  /**
+   * What `$executeRaw*` does to the cache: `'invalidate-all'` every model; `'by-table'` only the
+   * models whose tables a plain INSERT/UPDATE/DELETE/MERGE/TRUNCATE names (plus what their
+   * referential actions reach), everything when the statement is anything else; `'ignore'` nothing.
+   * @default 'invalidate-all'
+   */
+  raw?: 'invalidate-all' | 'by-table' | 'ignore'
   /**
    * `'row'`: a `findUnique` that found its row depends on that row only, so writes to other rows
    * leave it cached. `'model'`: every entry depends on its whole models (simpler, fewer hits).
@@ -61,7 +66,7 @@ export interface ResolvedOptions {
   breakerCooldownMs: number
   lockTtlMs: number
   lockWaitMs: number
-  raw: 'invalidate-all' | 'ignore'
+  raw: 'invalidate-all' | 'by-table' | 'ignore'
   precision: 'row' | 'model'
   onError: ((error: CacheError) => void) | undefined
 }
@@ -108,7 +113,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     breakerCooldownMs: integer('breaker.cooldown', breaker.cooldown ?? DEFAULT_OPTIONS.breaker.cooldown, 0),
     lockTtlMs: integer('lock.ttl', lock.ttl ?? DEFAULT_OPTIONS.lock.ttl, 1),
     lockWaitMs: integer('lock.wait', lock.wait ?? DEFAULT_OPTIONS.lock.wait, 0),
-    raw: oneOf('raw', o.raw ?? DEFAULT_OPTIONS.raw, ['invalidate-all', 'ignore']),
+    raw: oneOf('raw', o.raw ?? DEFAULT_OPTIONS.raw, ['invalidate-all', 'by-table', 'ignore']),
     precision: oneOf('precision', o.precision ?? DEFAULT_OPTIONS.precision, ['row', 'model']),
     onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
   }

@@ -2,6 +2,7 @@
  * The Prisma query hook: sorts every operation into a cached read, a write that invalidates, raw
  * SQL, or something to pass through, and strips the `cache` option before Prisma sees the args.
  */
+import { rawWriteInvalidations } from './dependencies/raw-tables.js'
 import { readDependencies } from './dependencies/read-dependencies.js'
 import { everything, writeInvalidations } from './dependencies/write-invalidations.js'
 import type { CacheEngine } from './engine.js'
@@ -77,8 +78,20 @@ async function write(engine: CacheEngine, params: HookParams, model: string): Pr
 
 async function rawWrite(engine: CacheEngine, params: HookParams): Promise<unknown> {
   const result = await params.query(params.args)
-  if (engine.options.raw === 'invalidate-all') await afterWrite(engine, params, everything(engine.graph), undefined)
+  const { raw } = engine.options
+  if (raw === 'ignore') return result
+  const text = raw === 'by-table' ? rawSqlText(params.args) : undefined
+  const tags = (text !== undefined && rawWriteInvalidations(engine.graph, text)) || everything(engine.graph)
+  await afterWrite(engine, params, tags, undefined)
   return result
+}
+
+/** The statement of `$executeRaw` (a template: `{ strings, values }`) or `$executeRawUnsafe` (`[sql, ...values]`). */
+function rawSqlText(args: unknown): string | undefined {
+  if (Array.isArray(args)) return typeof args[0] === 'string' ? args[0] : undefined
+  const strings = (args as { strings?: unknown } | undefined)?.strings
+  if (Array.isArray(strings) && strings.every((s) => typeof s === 'string')) return strings.map((s, i) => (i === 0 ? s : `$${i}${s}`)).join('')
+  return undefined
 }
 
 /**

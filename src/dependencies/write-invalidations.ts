@@ -106,3 +106,14 @@ function nestedOperation(graph: SchemaGraph, target: ModelInfo, op: string, valu
     else if (op === 'delete' || op === 'deleteMany') cascade(graph, target, 'delete', out, new Set())
   }
 }
+
+/**
+ * What a bulk write of unknown shape to `model`'s table changes (raw SQL): every row of the
+ * model, and what referential actions reach from deleted or re-keyed rows.
+ */
+export function tableWriteInvalidations(graph: SchemaGraph, model: string, kind: 'insert' | 'update' | 'delete'): string[] {
+  const out = new Set<string>([modelTag(model), allRowsTag(model)])
+  const info = graph.models.get(model)
+  if (info && kind !== 'insert') cascade(graph, info, kind, out, new Set())
+  return [...out]
+}

@@ -57,6 +57,7 @@ describe('cacheExtension() options', () => {
       namespace: 'app_1.x-y:z', scope: () => undefined, maxEntryBytes: 1, compressAbove: 0, timeouts: { store: 1 },
       breaker: { failures: 1, cooldown: 0 }, lock: { ttl: 1, wait: 0 }, raw: 'ignore', precision: 'model', onError: () => {},
     })).not.toThrow()
+    expect(() => cacheExtension({ raw: 'by-table' })).not.toThrow()
     expect(() => cacheExtension()).not.toThrow()
   })
 
