@@ -9,7 +9,7 @@ import { modelTag, primaryKeyOf, rowTag } from './dependencies/tags.js'
 import { canonicalize, versionKey } from './keys.js'
 import { acquireLock, landedSince, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './read-path.js'
-import { deserializeValue, encodeEntry, serializeValue } from './serialize.js'
+import { deserializeValue, encodeEntry, serializeValue, type Serialized } from './serialize.js'
 import type { FlightResult } from './single-flight.js'
 import { captureVersions } from './versions.js'
 
@@ -70,7 +70,7 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string 
     engine.report(error, eventOf(plan))
   }
   const value = await request.query(request.args)
-  let serialized: { text: string; escaped: boolean }
+  let serialized: Serialized
   try {
     serialized = serializeValue(value)
   } catch (error) {
@@ -79,10 +79,10 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string 
   }
   const deps = captured && (await dependenciesOf(engine, plan, value, captured))
   if (deps) await store(engine, plan, serialized, deps)
-  return { value, copy: () => deserializeValue(serialized.text, serialized.escaped), ...(deps && { deps }) }
+  return { value, copy: () => deserializeValue(serialized), ...(deps && { deps }) }
 }
 
-async function store(engine: CacheEngine, plan: Plan, serialized: { text: string; escaped: boolean }, deps: [string, string][]): Promise<void> {
+async function store(engine: CacheEngine, plan: Plan, serialized: Serialized, deps: [string, string][]): Promise<void> {
   const { policy } = plan.request
   const now = Date.now()
   const header = {

@@ -1,6 +1,7 @@
 /**
  * The stored form of an entry: a one-line JSON header (versions of the dependencies the entry
- * was computed under, freshness times, flags), a newline, then the superjson payload, deflated
+ * was computed under, freshness times, flags), a newline, then the payload (our JSON codec, or
+ * superjson for values it does not know), deflated
  * when large. The header is readable without touching the payload, so validating an entry costs
  * no decoding; a value that does not start with the magic is foreign and reads as a miss.
  */
@@ -9,6 +10,7 @@ import { deflateRaw, inflateRaw } from 'node:zlib'
 import { Decimal } from '@prisma/client/runtime/client'
 import superjson from 'superjson'
 import { CacheSerializationError } from './errors.js'
+import { decodeJson, encodeJson } from './json-codec.js'
 import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
 
 const deflate = promisify(deflateRaw)
@@ -43,6 +45,8 @@ export interface EntryHeader {
   /** Keys such as `__proto__` were escaped in the payload. */
   escaped?: boolean
   compressed?: boolean
+  /** Payload encoding; absent means superjson. */
+  codec?: Codec
 }
 
 /** A stored value split into its header and its still-encoded payload. */
@@ -51,33 +55,51 @@ export interface ParsedEntry {
   payload: string | Buffer
 }
 
-/** Serializes `value` to a superjson string; keys superjson refuses (`__proto__`, ...) are escaped. */
-export function serializeValue(value: unknown): { text: string; escaped: boolean } {
+/** How a payload is encoded: our JSON codec (with or without tagged values) or superjson. */
+export type Codec = 'json' | 'json-tagged' | 'superjson'
+
+/** A serialized value. `escaped`: superjson payload whose unsafe keys were escaped. */
+export interface Serialized {
+  text: string
+  codec: Codec
+  escaped: boolean
+}
+
+/**
+ * Serializes `value`: Prisma results (and any plain data) with the fast JSON codec; anything it
+ * does not know (Map, Set, class instances, `undefined`) with superjson, escaping the keys
+ * superjson refuses (`__proto__`, ...).
+ */
+export function serializeValue(value: unknown): Serialized {
+  const json = encodeJson(value)
+  if (json) return { text: json.text, codec: json.tagged ? 'json-tagged' : 'json', escaped: false }
   try {
-    return { text: superjson.stringify(value), escaped: false }
+    return { text: superjson.stringify(value), codec: 'superjson', escaped: false }
   } catch (error) {
     if (!/prototype pollution/.test(String(error))) throw new CacheSerializationError('value cannot be serialized', error)
-    return { text: superjson.stringify(escapeUnsafeKeys(value)), escaped: true }
+    return { text: superjson.stringify(escapeUnsafeKeys(value)), codec: 'superjson', escaped: true }
   }
 }
 
-/** Parses a superjson string from {@link serializeValue} back into a fresh value. */
-export function deserializeValue(text: string, escaped: boolean): unknown {
+/** Parses text from {@link serializeValue} back into a fresh value. */
+export function deserializeValue(serialized: Serialized): unknown {
+  const { text, codec, escaped } = serialized
+  if (codec !== 'superjson') return decodeJson(text, codec === 'json-tagged')
   const value = superjson.parse(text)
   return escaped ? restoreUnsafeKeys(value) : value
 }
 
 /** Builds the stored form of a serialized value. Returns `undefined` when it exceeds `maxBytes`. */
 export async function encodeEntry(
-  serialized: { text: string; escaped: boolean },
-  header: Omit<EntryHeader, 'escaped' | 'compressed'>,
+  serialized: Serialized,
+  header: Omit<EntryHeader, 'escaped' | 'compressed' | 'codec'>,
   limits: { maxBytes: number; compressAbove: number },
 ): Promise<string | Buffer | undefined> {
-  const { text, escaped } = serialized
+  const { text, escaped, codec } = serialized
   const size = Buffer.byteLength(text)
   if (size > limits.maxBytes) return undefined
   const compressed = limits.compressAbove > 0 && size > limits.compressAbove
-  const head = MAGIC + JSON.stringify(headerToJson({ ...header, escaped, compressed })) + '\n'
+  const head = MAGIC + JSON.stringify(headerToJson({ ...header, escaped, compressed, codec })) + '\n'
   if (!compressed) return head + text
   return Buffer.concat([Buffer.from(head), await deflate(text)])
 }
@@ -114,14 +136,15 @@ export function decodePayload(entry: ParsedEntry): unknown | Promise<unknown> {
 
 function decodeText(text: string, header: EntryHeader): unknown {
   try {
-    return deserializeValue(text, header.escaped === true)
+    return deserializeValue({ text, codec: header.codec ?? 'superjson', escaped: header.escaped === true })
   } catch (error) {
     throw new CacheSerializationError('stored entry payload is corrupt', error)
   }
 }
 
 function headerToJson(h: EntryHeader): Record<string, unknown> {
-  return { d: h.deps, c: h.createdAt, f: h.freshUntil, s: h.staleUntil, ...(h.escaped && { e: 1 }), ...(h.compressed && { z: 1 }) }
+  const codec = h.codec === 'json' ? 1 : h.codec === 'json-tagged' ? 2 : undefined
+  return { d: h.deps, c: h.createdAt, f: h.freshUntil, s: h.staleUntil, ...(h.escaped && { e: 1 }), ...(h.compressed && { z: 1 }), ...(codec && { j: codec }) }
 }
 
 function headerFromJson(j: Record<string, unknown>): EntryHeader {
@@ -130,5 +153,6 @@ function headerFromJson(j: Record<string, unknown>): EntryHeader {
   if (!ok || typeof j.c !== 'number' || typeof j.f !== 'number' || typeof j.s !== 'number') {
     throw new Error('missing header fields')
   }
-  return { deps: deps as EntryHeader['deps'], createdAt: j.c, freshUntil: j.f, staleUntil: j.s, escaped: j.e === 1, compressed: j.z === 1 }
+  const codec: Codec = j.j === 1 ? 'json' : j.j === 2 ? 'json-tagged' : 'superjson'
+  return { deps: deps as EntryHeader['deps'], createdAt: j.c, freshUntil: j.f, staleUntil: j.s, escaped: j.e === 1, compressed: j.z === 1, codec }
 }

@@ -25,7 +25,8 @@ export async function runMicro(base: PrismaClient): Promise<MicroResult[]> {
   const serialized = serializeValue(rows)
   const header = { deps: [['m:Order', '1'], ['m:OrderItem', '1']] as [string, string][], createdAt: Date.now(), freshUntil: Date.now() + 3_600_000, staleUntil: Date.now() + 3_600_000 }
   const stored = (await encodeEntry(serialized, header, { maxBytes: 1 << 20, compressAbove: 1 << 20 }))!
-  const userText = serializeValue(user).text
+  const userSerialized = serializeValue(user)
+  const plainText = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))
   const bench = new Bench({ time: config.microMs, warmupTime: Math.min(100, config.microMs), retainSamples: true })
   bench
     .add('entryKey(findMany + include args)', () => entryKey(parts))
@@ -33,10 +34,10 @@ export async function runMicro(base: PrismaClient): Promise<MicroResult[]> {
     .add('entryKey(findUnique { where: { id } })', () => entryKey({ ...parts, model: 'User', operation: 'findUnique', args: { where: { id: 42 } } }))
     .add('JSON.stringify key (floor A)', () => JSON.stringify(['Order', 'findMany', args]))
     .add('serializeValue(20 orders + items)', () => serializeValue(rows))
-    .add('deserializeValue(20 orders + items)', () => deserializeValue(serialized.text, false))
+    .add('deserializeValue(20 orders + items)', () => deserializeValue(serialized))
     .add('parseEntry + decodePayload(20 orders + items)', () => decodePayload(parseEntry(stored)))
-    .add('deserializeValue(1 user)', () => deserializeValue(userText, false))
-    .add('JSON.parse(20 orders + items, plain JSON)', () => JSON.parse(JSON.stringify(rows)))
+    .add('deserializeValue(1 user)', () => deserializeValue(userSerialized))
+    .add('JSON.parse(20 orders + items, plain JSON)', () => JSON.parse(plainText))
   await bench.run()
   return bench.tasks.map((task) => {
     const r = task.result
