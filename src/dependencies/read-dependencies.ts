@@ -35,12 +35,14 @@ export function readDependencies(
     walkWhere(graph, info, args.where, related)
     walkOrderBy(graph, info, args.orderBy, related)
   }
-  related.delete(modelTag(model))
+  // A self-relation (referrer, parent) reaches other rows of the same model: a row-precise entry
+  // then depends on the whole model too, or a write to another row would leave it stale.
+  const reachesItself = related.delete(modelTag(model))
   const tags = [modelTag(model), ...related]
   if (!info || precision === 'model' || !ROW_LOOKUPS.has(operation)) return { tags }
   const primaryKey = primaryKeyOf(args?.where, info.idFields, info.idWhereKey)
   const own = primaryKey === undefined ? [allRowsTag(model)] : [allRowsTag(model), rowTag(model, primaryKey)]
-  return { tags, row: { primaryKey, tags: [...own, ...related] } }
+  return { tags, row: { primaryKey, tags: [...own, ...(reachesItself ? [modelTag(model)] : []), ...related] } }
 }
 
 function addRelation(graph: SchemaGraph, relation: RelationInfo, out: Set<string>): ModelInfo | undefined {
