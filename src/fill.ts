@@ -7,7 +7,7 @@ import type { CacheEngine } from './engine.js'
 import { CacheSerializationError } from './errors.js'
 import { modelTag, primaryKeyOf, rowTag } from './dependencies/tags.js'
 import { canonicalize, versionKey } from './keys.js'
-import { acquireLock, landedSince, releaseLock, waitForFill } from './lock.js'
+import { acquireLock, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './read-path.js'
 import { deserializeValue, encodeEntry, serializeValue, type Serialized } from './serialize.js'
 import type { FlightResult } from './single-flight.js'
@@ -21,7 +21,11 @@ export async function fill(engine: CacheEngine, plan: Plan, known: (string | und
   for (;;) {
     const lock = await acquireLock(engine, plan)
     if (lock === undefined) return fillFromDatabase(engine, plan, known)
-    if (lock.acquired) return (await landedUnderLock(engine, plan, lock.token)) ?? fillUnderLock(engine, plan, known, lock.token)
+    if (lock.landed) {
+      if (lock.acquired) await releaseLock(engine, plan, lock.token)
+      return lock.landed
+    }
+    if (lock.acquired) return fillFromDatabase(engine, plan, known, lock.token)
     if (!waited) {
       waited = true
       engine.events.counts.lockWaits++
@@ -42,57 +46,58 @@ export async function refresh(engine: CacheEngine, plan: Plan, known: (string | 
     return
   }
   const lock = await acquireLock(engine, plan)
-  if (lock?.acquired && !(await landedUnderLock(engine, plan, lock.token))) await fillUnderLock(engine, plan, known, lock.token)
+  if (!lock?.acquired) return
+  if (lock.landed) await releaseLock(engine, plan, lock.token)
+  else await fillFromDatabase(engine, plan, known, lock.token)
 }
 
-/** A fresh entry another process stored just before we took the lock (then the lock is released at once). */
-async function landedUnderLock(engine: CacheEngine, plan: Plan, token: string): Promise<FlightResult | undefined> {
-  const landed = await landedSince(engine, plan)
-  if (landed) await releaseLock(engine, plan, token)
-  return landed
-}
-
-async function fillUnderLock(engine: CacheEngine, plan: Plan, known: (string | undefined)[], token: string): Promise<FlightResult> {
+/**
+ * Captures versions, runs the query, stores the result. Store failures are reported, never
+ * thrown. Holding the lock (`lockToken`), the store write and the lock release are sent together:
+ * one round trip, and in that order, so a waiter that sees the lock gone also sees the entry.
+ */
+async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string | undefined)[], lockToken?: string): Promise<FlightResult> {
+  let released = false
+  const release = () => {
+    released = true
+    return lockToken === undefined ? undefined : releaseLock(engine, plan, lockToken)
+  }
   try {
-    return await fillFromDatabase(engine, plan, known)
+    const { request } = plan
+    let captured: string[] | undefined
+    try {
+      captured = await captureVersions(engine.guard, engine.options.namespace, plan.tags, known)
+    } catch (error) {
+      engine.report(error, eventOf(plan))
+    }
+    const value = await request.query(request.args)
+    let serialized: Serialized
+    try {
+      serialized = serializeValue(value)
+    } catch (error) {
+      skip(engine, plan, error)
+      return { value, copy: () => value }
+    }
+    const deps = captured && (await dependenciesOf(engine, plan, value, captured))
+    const encoded = deps && (await encode(engine, plan, serialized, deps))
+    if (deps && encoded) await Promise.all([write(engine, plan, encoded, deps), release()])
+    return { value, copy: () => deserializeValue(serialized), ...(deps && { deps }) }
   } finally {
-    await releaseLock(engine, plan, token)
+    if (!released) await release()
   }
 }
 
-/** Captures versions, runs the query, stores the result. Store failures are reported, never thrown. */
-async function fillFromDatabase(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<FlightResult> {
-  const { request } = plan
-  let captured: string[] | undefined
-  try {
-    captured = await captureVersions(engine.guard, engine.options.namespace, plan.tags, known)
-  } catch (error) {
-    engine.report(error, eventOf(plan))
-  }
-  const value = await request.query(request.args)
-  let serialized: Serialized
-  try {
-    serialized = serializeValue(value)
-  } catch (error) {
-    skip(engine, plan, error)
-    return { value, copy: () => value }
-  }
-  const deps = captured && (await dependenciesOf(engine, plan, value, captured))
-  if (deps) await store(engine, plan, serialized, deps)
-  return { value, copy: () => deserializeValue(serialized), ...(deps && { deps }) }
-}
-
-async function store(engine: CacheEngine, plan: Plan, serialized: Serialized, deps: [string, string][]): Promise<void> {
+async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, deps: [string, string][]): Promise<string | Buffer | undefined> {
   const { policy } = plan.request
   const now = Date.now()
-  const header = {
-    deps,
-    createdAt: now,
-    freshUntil: now + policy.ttlMs,
-    staleUntil: now + policy.ttlMs + policy.swrMs,
-  }
+  const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
   const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.options.compressAbove })
-  if (encoded === undefined) return skip(engine, plan)
+  if (encoded === undefined) skip(engine, plan)
+  return encoded
+}
+
+async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][]): Promise<void> {
+  const { policy } = plan.request
   try {
     await engine.guard.call('write', (s) => s.set(plan.key, encoded, policy.ttlMs + policy.swrMs))
     engine.events.counts.sets++

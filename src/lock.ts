@@ -18,14 +18,29 @@ const POLL_MAX_MS = 25
 /** What waiting for another process's fill produced. */
 export type WaitOutcome = { kind: 'landed'; result: FlightResult } | { kind: 'released' } | { kind: 'timeout' }
 
-/** Tries to take the entry's lock; `undefined` when the store failed (the caller queries the database). */
-export async function acquireLock(engine: CacheEngine, plan: Plan): Promise<{ acquired: boolean; token: string } | undefined> {
+/** A lock attempt, and the entry if another process stored it since our miss. */
+export interface LockAttempt {
+  acquired: boolean
+  token: string
+  landed: FlightResult | undefined
+}
+
+/**
+ * Tries to take the entry's lock and, in the same round trip (both commands are sent at once on
+ * the same connection, in this order), looks at the entry again: another process may have stored
+ * it and released its lock between our miss and our `SET NX` (double-checked locking without a
+ * second round trip). `undefined` when the store failed (the caller queries the database).
+ */
+export async function acquireLock(engine: CacheEngine, plan: Plan): Promise<LockAttempt | undefined> {
   const token = newVersion()
+  const taking = engine.guard.call('lock', (s) => s.add(lockKey(engine.options.namespace, plan.key), token, engine.options.lockTtlMs))
+  const looking = landedSince(engine, plan)
   try {
-    const acquired = await engine.guard.call('lock', (s) => s.add(lockKey(engine.options.namespace, plan.key), token, engine.options.lockTtlMs))
-    return { acquired, token }
+    const acquired = await taking
+    return { acquired, token, landed: await looking }
   } catch (error) {
     engine.report(error, eventOf(plan))
+    await looking
     return undefined
   }
 }
@@ -62,12 +77,8 @@ export async function waitForFill(engine: CacheEngine, plan: Plan, deadline: num
   return { kind: 'timeout' }
 }
 
-/**
- * One look at the entry right after taking the lock: another process may have stored it and
- * released its lock between our miss and our `SET NX`. Without this second look, that window
- * makes a second process run the query (double-checked locking).
- */
-export async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResult | undefined> {
+/** A fresh valid entry in the store right now (read consistently), if any. */
+async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResult | undefined> {
   const keys = [plan.key, ...plan.tags.map((t) => versionKey(engine.options.namespace, t))]
   let values
   try {

@@ -57,7 +57,14 @@ async function stuckHolder(marker: string, lock: { ttl: number; wait: number }):
 }
 
 async function lockTtlMs(): Promise<number> {
-  const [, keys] = await redis.scan('0', 'MATCH', `${env.NAMESPACE}:l:*`, 'COUNT', 1000)
+  // SCAN until the cursor comes back to 0: one call may cover only part of a busy keyspace.
+  const keys: string[] = []
+  let cursor = '0'
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${env.NAMESPACE}:l:*`, 'COUNT', 1000)
+    keys.push(...batch)
+    cursor = next
+  } while (cursor !== '0')
   expect(keys, 'the holder holds exactly one lock').toHaveLength(1)
   return redis.pttl(keys[0]!)
 }
