@@ -29,6 +29,11 @@ export class CacheEngine {
   readonly refreshing = new Set<string>()
   /** Whether other processes share the store (then fills take the cross-process lock). */
   readonly sharedStore: boolean
+  /**
+   * Whether fresh in-memory hits may skip Prisma's request pipeline (see fast-hit.ts): set by the
+   * extension when no other extension sits below it.
+   */
+  fastPath = false
   #retryTimer: NodeJS.Timeout | undefined
   #retryDelayMs = RETRY_MIN_MS
 

@@ -4,11 +4,13 @@
  * override on top (the override must sit above the hook, or transaction clients skip the hook).
  */
 import { Prisma } from '@prisma/client/extension'
+import type { ITXClientDenyList, UnwrapTuple } from '@prisma/client/runtime/client'
 import { createCacheApi } from './cache-api.js'
 import { buildSchemaGraph } from './dependencies/schema-graph.js'
 import { CacheEngine } from './engine.js'
 import { CacheConfigError } from './errors.js'
-import { withInfo } from './info.js'
+import { prepareFastHit, type FastHit } from './fast-hit.js'
+import { recordInfo, withInfo } from './info.js'
 import { schemaFingerprint } from './keys.js'
 import { checkModelNames, resolveOptions, type CacheOptions } from './options.js'
 import { createQueryHook, type HookParams } from './query-hook.js'
@@ -28,6 +30,22 @@ export type CachedPromise<T> = Prisma.PrismaPromise<T> & {
   withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
 }
 
+/** Options of `$transaction`, as Prisma takes them. */
+export interface TransactionOptions {
+  maxWait?: number
+  timeout?: number
+  isolationLevel?: string
+}
+
+/**
+ * `$transaction` with Prisma's own two signatures (our override wraps it to invalidate on
+ * commit); `this` is the extended client, so the interactive form's `tx` is fully typed.
+ */
+export interface CachedTransaction {
+  <T, P extends Prisma.PrismaPromise<any>[]>(this: T, arg: [...P], options?: TransactionOptions): Promise<UnwrapTuple<P>>
+  <T, R>(this: T, fn: (tx: Omit<T, ITXClientDenyList>) => Promise<R>, options?: TransactionOptions): Promise<R>
+}
+
 /** The Prisma extension. Use as `prisma.$extends(cacheExtension({ store }))`. */
 export function cacheExtension(options: CacheOptions = {}) {
   const resolved = resolveOptions(options)
@@ -41,6 +59,7 @@ export function cacheExtension(options: CacheOptions = {}) {
     checkModelNames(resolved.models, [...graph.models.keys()])
     const fingerprint = schemaFingerprint(schemaText ?? JSON.stringify(runtimeModels))
     const engine = new CacheEngine(resolved, store, graph, fingerprint)
+    engine.fastPath = internals._extensions?.isEmpty?.() === true
     const hook = createQueryHook(engine)
     const hooked = client.$extends({
       name: 'prisma-query-cache',
@@ -48,16 +67,16 @@ export function cacheExtension(options: CacheOptions = {}) {
     })
     return hooked.$extends({
       name: 'prisma-query-cache:surface',
-      model: { $allModels: readMethods },
+      model: { $allModels: readMethods(engine) },
       client: {
         $cache: createCacheApi(engine),
-        $transaction(this: unknown, ...args: unknown[]) {
+        $transaction: function (this: unknown, ...args: unknown[]) {
           const parent = (Prisma.getExtensionContext(this) as unknown as { $parent: { $transaction(...a: unknown[]): Promise<unknown> } }).$parent
           return runTransaction(
             () => parent.$transaction(...args),
             (collector) => engine.invalidate([...collector.tags], { operation: '$transaction', tags: [...collector.models] }),
           )
-        },
+        } as CachedTransaction,
       },
     })
   })
@@ -65,6 +84,8 @@ export function cacheExtension(options: CacheOptions = {}) {
 
 interface ClientInternals {
   _engineConfig?: { inlineSchema?: string }
+  /** Prisma's list of the extensions applied to this client (internal; absent means unknown). */
+  _extensions?: { isEmpty?: () => boolean }
   _runtimeDataModel?: { models?: Record<string, { fields: []; dbName?: string | null }> }
 }
 
@@ -81,35 +102,101 @@ function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
   return cached
 }
 
-function callParent(self: unknown, operation: string, args: unknown): Prisma.PrismaPromise<any> {
-  const context = Prisma.getExtensionContext(self) as unknown as { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
-  return context.$parent[context.$name]![operation]!(args)
+type ParentContext = { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
+
+/**
+ * One typed read. A fresh in-memory hit is answered without Prisma's pipeline (fast-hit.ts);
+ * anything else is the parent client's Prisma promise, created now so that Prisma records the
+ * caller's location for its error messages, and run through our query hook.
+ */
+function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
+  const context = Prisma.getExtensionContext(self) as unknown as ParentContext
+  const callParent = () => context.$parent[context.$name]![operation]!(args)
+  const hit = prepareFastHit(engine, context.$name, operation, args as Record<string, unknown> | undefined)
+  return hit ? (new LazyHit(hit, callParent) as unknown as CachedPromise<any>) : attachInfo(callParent())
+}
+
+/**
+ * A Prisma-promise look-alike for a read that looked like an in-memory hit when called. Like a
+ * Prisma promise it runs on `then()` — and re-checks the entry then, so a write that resolved in
+ * between is seen. Inside a batch `$transaction` it hands over to a real Prisma promise.
+ */
+class LazyHit<T> {
+  readonly [Symbol.toStringTag] = 'PrismaPromise'
+  #hit: FastHit
+  #callParent: () => Prisma.PrismaPromise<T>
+  #parent: Prisma.PrismaPromise<T> | undefined
+  #started: Promise<T> | undefined
+
+  constructor(hit: FastHit, callParent: () => Prisma.PrismaPromise<T>) {
+    this.#hit = hit
+    this.#callParent = callParent
+  }
+
+  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#start().then(onFulfilled, onRejected)
+  }
+
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#start().catch(onRejected)
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#start().finally(onFinally)
+  }
+
+  withCacheInfo(): Promise<{ data: T; info: CacheInfo }> {
+    return withInfo(() => this)
+  }
+
+  /** Called by Prisma's batch `$transaction`: the read runs in the transaction, uncached. */
+  requestTransaction(batch: unknown): unknown {
+    return (this.#getParent() as unknown as { requestTransaction(b: unknown): unknown }).requestTransaction(batch)
+  }
+
+  get spec(): unknown {
+    return (this.#getParent() as unknown as { spec: unknown }).spec
+  }
+
+  #getParent(): Prisma.PrismaPromise<T> {
+    return (this.#parent ??= this.#callParent())
+  }
+
+  #start(): Promise<T> {
+    if (this.#started) return this.#started
+    const taken = this.#hit.take()
+    if (taken) recordInfo(taken.info)
+    this.#started = taken ? Promise.resolve(taken.value as T) : Promise.resolve(this.#getParent())
+    return this.#started
+  }
 }
 
 /** The eight reads, typed to accept `cache` and to return a promise with `withCacheInfo()`. */
-const readMethods = {
-  findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> {
-    return attachInfo(callParent(this, 'findUnique', args))
-  },
-  findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> {
-    return attachInfo(callParent(this, 'findUniqueOrThrow', args))
-  },
-  findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> {
-    return attachInfo(callParent(this, 'findFirst', args))
-  },
-  findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> {
-    return attachInfo(callParent(this, 'findFirstOrThrow', args))
-  },
-  findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
-    return attachInfo(callParent(this, 'findMany', args))
-  },
-  count<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'count'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'count'>> {
-    return attachInfo(callParent(this, 'count', args))
-  },
-  aggregate<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'aggregate'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'aggregate'>> {
-    return attachInfo(callParent(this, 'aggregate', args))
-  },
-  groupBy<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'groupBy'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'groupBy'>> {
-    return attachInfo(callParent(this, 'groupBy', args))
-  },
+function readMethods(engine: CacheEngine) {
+  return {
+    findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> {
+      return cachedRead(engine, this, 'findUnique', args)
+    },
+    findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> {
+      return cachedRead(engine, this, 'findUniqueOrThrow', args)
+    },
+    findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> {
+      return cachedRead(engine, this, 'findFirst', args)
+    },
+    findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> {
+      return cachedRead(engine, this, 'findFirstOrThrow', args)
+    },
+    findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
+      return cachedRead(engine, this, 'findMany', args)
+    },
+    count<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'count'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'count'>> {
+      return cachedRead(engine, this, 'count', args)
+    },
+    aggregate<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'aggregate'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'aggregate'>> {
+      return cachedRead(engine, this, 'aggregate', args)
+    },
+    groupBy<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'groupBy'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'groupBy'>> {
+      return cachedRead(engine, this, 'groupBy', args)
+    },
+  }
 }

@@ -67,8 +67,23 @@ export function isDecimalLike(value: unknown): value is { toString(): string; to
 
 /** SHA-256 of the canonical encoding, base64url (43 characters). */
 export function hashArgs(args: unknown): string {
-  return createHash('sha256').update(canonicalize(args)).digest('base64url')
+  const canonical = canonicalize(args)
+  let hash = recentHashes.get(canonical)
+  if (hash === undefined) {
+    hash = createHash('sha256').update(canonical).digest('base64url')
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear()
+    recentHashes.set(canonical, hash)
+  }
+  return hash
 }
+
+/**
+ * Hashes of recently seen canonical arguments: hot reads repeat the same arguments, and a map
+ * lookup costs a fraction of a SHA-256. Bounded; cleared whole when full (cheap, and hot
+ * arguments are back after one call).
+ */
+const recentHashes = new Map<string, string>()
+const RECENT_HASHES = 10_000
 
 /** A short fingerprint of the schema text: part of every entry key. */
 export function schemaFingerprint(schemaText: string): string {

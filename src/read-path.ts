@@ -69,7 +69,8 @@ export async function readThrough(engine: CacheEngine, request: ReadRequest): Pr
   return miss(engine, plan, versions)
 }
 
-function planRead(engine: CacheEngine, request: ReadRequest): Plan {
+/** The key and tags of a read. */
+export function planRead(engine: CacheEngine, request: ReadRequest): Plan {
   const { model, operation, args, policy } = request
   const deps = readDependencies(engine.graph, model, operation, args, engine.options.precision)
   const userTags = policy.tags.map(userTag)

@@ -23,6 +23,13 @@ describe('cache option typing', () => {
     void prisma.user.groupBy({ by: ['role'], _count: true, cache: true })
   })
 
+  it('keeps both typed forms of $transaction (the extension overrides it to invalidate on commit)', () => {
+    expectTypeOf(prisma.$transaction([prisma.user.count({ cache: true }), prisma.user.findMany()])).resolves.toEqualTypeOf<[number, User[]]>()
+    expectTypeOf(prisma.$transaction(async (tx) => tx.user.findMany({ select: { id: true } }))).resolves.toEqualTypeOf<{ id: number }[]>()
+    // @ts-expect-error -- an interactive transaction client cannot open another transaction client's $extends
+    void prisma.$transaction(async (tx) => tx.$extends({}))
+  })
+
   it('keeps the result types of plain Prisma', () => {
     expectTypeOf(prisma.user.findMany({ cache: true })).resolves.toEqualTypeOf<User[]>()
     expectTypeOf(prisma.user.findUnique({ where: { id: 1 }, cache: true })).resolves.toEqualTypeOf<User | null>()
