@@ -17,7 +17,7 @@ import { createQueryHook, type HookParams } from './query-hook.js'
 import { memoryStore } from './stores/memory.js'
 import type { CacheStore } from './stores/store.js'
 import { runTransaction } from './transactions.js'
-import type { CacheInfo, ReadCacheOption } from './types.js'
+import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from './types.js'
 
 /** The `cache` argument the read methods accept. */
 export interface CacheArgs {
@@ -72,8 +72,11 @@ export function cacheExtension(options: CacheOptions = {}) {
         $cache: createCacheApi(engine),
         $transaction: function (this: unknown, ...args: unknown[]) {
           const parent = (Prisma.getExtensionContext(this) as unknown as { $parent: { $transaction(...a: unknown[]): Promise<unknown> } }).$parent
+          const [first, ...rest] = args
+          // The interactive form's client comes from the layer below ours: give its reads `withCacheInfo()`.
+          const forward = typeof first === 'function' ? [(tx: object) => (first as (tx: object) => unknown)(withReadInfo(tx)), ...rest] : args
           return runTransaction(
-            () => parent.$transaction(...args),
+            () => parent.$transaction(...forward),
             (collector) => engine.invalidate([...collector.tags], { operation: '$transaction', tags: [...collector.models] }),
           )
         } as CachedTransaction,
@@ -100,6 +103,34 @@ function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
   const cached = promise as CachedPromise<T>
   cached.withCacheInfo = () => withInfo(() => promise)
   return cached
+}
+
+const READ_OPERATIONS_SET = new Set<string>(READ_OPERATIONS)
+
+/**
+ * An interactive transaction's client with `withCacheInfo()` on every read (they bypass the
+ * cache inside a transaction, and report so), matching the type the extension gives `tx`.
+ */
+function withReadInfo(tx: object): object {
+  const models = new Map<PropertyKey, object>()
+  return new Proxy(tx, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown
+      if (typeof value !== 'object' || value === null || typeof (value as { findMany?: unknown }).findMany !== 'function') return value
+      let model = models.get(prop)
+      if (!model) {
+        model = new Proxy(value, {
+          get(delegate, operation, modelReceiver) {
+            const method = Reflect.get(delegate, operation, modelReceiver) as unknown
+            if (typeof operation !== 'string' || !READ_OPERATIONS_SET.has(operation) || typeof method !== 'function') return method
+            return (...callArgs: unknown[]) => attachInfo((method as (...a: unknown[]) => Prisma.PrismaPromise<unknown>).apply(delegate, callArgs))
+          },
+        })
+        models.set(prop, model)
+      }
+      return model
+    },
+  })
 }
 
 type ParentContext = { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
