@@ -1,0 +1,129 @@
+/**
+ * A world: cached clients that must agree with each other because they share one cache, plus a raw
+ * oracle client, all on one database. Each cached client has its own PrismaClient (its own
+ * connection pool) and its own Redis connection, like separate processes would.
+ * - `redis`: three clients on `redisStore` sharing one namespace.
+ * - `tiered`: three clients on `tieredStore` (an L1 each, one bus channel) sharing one namespace.
+ *   Another process's L1 may lag by the bus delivery time (guarantee 2), so `barrier()` waits until
+ *   every bus has delivered a marker published after the writes.
+ * - `memory`: one client on its own `memoryStore()` (a memory store sees only its process's writes).
+ * - `mixed`: two `redisStore` clients and one `tieredStore` client on one namespace (not a supported
+ *   deployment: plain Redis writers publish nothing on the bus; kept to show why).
+ */
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { cacheExtension, memoryStore, redisStore, tieredStore, type CacheStats, type CacheStore, type TieredStore } from '../../src/index.js'
+import type { TestDatabase } from '../helpers/database.js'
+import type { AnyClient } from './execute.js'
+
+export type WorldKind = 'redis' | 'tiered' | 'memory' | 'mixed'
+
+/** Where the world's Redis is. */
+export interface RedisTarget {
+  url: string
+  db?: number
+}
+
+/** Options of {@link createWorld}. */
+export interface WorldOptions {
+  precision?: 'row' | 'model'
+  redis?: RedisTarget
+}
+
+/** Cached clients sharing one cache, and an oracle on the same database. */
+export interface World {
+  kind: WorldKind
+  namespace: string
+  clients: AnyClient[]
+  oracle: AnyClient
+  db: TestDatabase
+  /** Resolves once every process-local copy has heard of every write resolved before the call. */
+  barrier(): Promise<void>
+  /** Drops every entry and version of the namespace. */
+  clearCache(): Promise<void>
+  stats(): CacheStats[]
+  /** Cache-side failures the clients reported (`error` events): after one, another process may legitimately serve an entry the failed invalidation did not reach. */
+  cacheErrors: string[]
+  close(): Promise<void>
+}
+
+const BARRIER = 'pqc-checker-barrier:'
+
+async function connect(target: RedisTarget): Promise<Redis> {
+  const client = new Redis(target.url, { db: target.db ?? 0, maxRetriesPerRequest: 1, lazyConnect: true })
+  client.on('error', () => {})
+  await client.connect()
+  return client
+}
+
+/** Builds a world of `kind` on `db`. */
+export async function createWorld(kind: WorldKind, db: TestDatabase, options: WorldOptions = {}): Promise<World> {
+  const namespace = 'chk_' + randomBytes(6).toString('hex')
+  const target = options.redis ?? { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }
+  const connections: Redis[] = []
+  const tiered: { store: TieredStore; seen: number }[] = []
+  const open = async () => {
+    const c = await connect(target)
+    connections.push(c)
+    return c
+  }
+  const makeTiered = async (): Promise<CacheStore> => {
+    const bus = await open()
+    const store = tieredStore({ l2: redisStore({ client: await open() }), bus, channel: `${namespace}:bus` })
+    const entry = { store, seen: 0 }
+    // Registered after the store's own listener: when the marker shows up here, the bus has applied every earlier message.
+    bus.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
+      const text = payload.toString()
+      if (text.startsWith(BARRIER)) entry.seen = Math.max(entry.seen, Number(text.slice(BARRIER.length)))
+    })
+    tiered.push(entry)
+    return store
+  }
+  const plans: Record<WorldKind, (() => Promise<CacheStore>)[]> = {
+    redis: [0, 1, 2].map(() => async () => redisStore({ client: await open() })),
+    tiered: [0, 1, 2].map(() => makeTiered),
+    memory: [async () => memoryStore()],
+    mixed: [async () => redisStore({ client: await open() }), async () => redisStore({ client: await open() }), makeTiered],
+  }
+  const stores: CacheStore[] = []
+  for (const make of plans[kind]) stores.push(await make())
+  const clients = stores.map((store) =>
+    db.newClient().$extends(cacheExtension({ store, namespace, precision: options.precision ?? 'row', timeouts: { store: 2000 } })) as unknown as AnyClient,
+  )
+  const cacheErrors: string[] = []
+  clients.forEach((c, i) => c.$cache.on('error', (e: { operation?: string; error?: Error }) => cacheErrors.push(`client ${i}: ${e.operation ?? ''} ${e.error?.message ?? ''}`)))
+  await waitUntil(() => tiered.every((t) => t.store.bus.healthy), 'the tiered stores did not subscribe')
+  let marker = 0
+  const publisher = tiered.length > 0 ? await open() : undefined
+
+  return {
+    kind,
+    namespace,
+    clients,
+    oracle: db.newClient() as unknown as AnyClient,
+    db,
+    async barrier() {
+      if (!publisher) return
+      const n = ++marker
+      await publisher.publish(`${namespace}:bus`, BARRIER + n)
+      await waitUntil(() => tiered.every((t) => t.seen >= n), 'a bus did not deliver the barrier marker')
+    },
+    async clearCache() {
+      await Promise.all(clients.map((c) => c.$cache.clear()))
+    },
+    stats: () => clients.map((c) => c.$cache.stats() as CacheStats),
+    cacheErrors,
+    async close() {
+      for (const t of tiered) await t.store.close()
+      for (const c of connections) c.disconnect()
+    },
+  }
+}
+
+async function waitUntil(condition: () => boolean, message: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(message)
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+}

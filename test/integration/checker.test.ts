@@ -1,0 +1,66 @@
+/**
+ * The model-based checker (test/checker) in CI: random interleavings of every read and write of the
+ * shop schema on clients sharing one cache, each cached read compared with the database. More than
+ * 10,000 operations over three worlds (three processes on one Redis namespace, three on tiered
+ * stores, one on a memory store); no violation is expected. Then the precision property: on a
+ * read-heavy mix, row precision hits more often than model-level precision, both without violations.
+ *
+ * The seed is random and printed. Replay with CHECKER_SEED=<seed> (all worlds), or a printed failure
+ * with CHECKER_SEED=<seed> CHECKER_PATH=<path> CHECKER_WORLD=<world> (that run only), or
+ * standalone with `npx tsx scripts/checker.ts --world <world> --seed <seed> --path <path>`.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { randomSeed, runChecker, type CheckerReport } from '../checker/checker.js'
+import type { WorldKind } from '../checker/world.js'
+
+const seed = process.env.CHECKER_SEED ? Number(process.env.CHECKER_SEED) : randomSeed()
+const path = process.env.CHECKER_PATH
+const only = process.env.CHECKER_WORLD as WorldKind | undefined
+
+/** Operations per world: 10,500 in all. */
+const OPS: Record<'redis' | 'tiered' | 'memory', number> = { redis: 4000, tiered: 3500, memory: 3000 }
+const TOTAL = 10_000
+const PRECISION_OPS = 2500
+
+const log = (line: string) => console.log(`[checker] ${line}`)
+const reports: CheckerReport[] = []
+
+afterAll(() => {
+  if (reports.length === 0) return
+  const ops = reports.reduce((n, r) => n + r.ops, 0)
+  log(`seed ${seed}: ${ops} operations, ${reports.reduce((n, r) => n + r.violations, 0)} violations`)
+  for (const r of reports) {
+    log(`  ${r.world}/${r.mix}/${r.precision}: ${r.ops} ops, ${r.violations} violations, hit rate ${(r.hitRate * 100).toFixed(1)}%, ${(r.durationMs / 1000).toFixed(1)} s`)
+  }
+})
+
+function expectNoViolation(report: CheckerReport): void {
+  reports.push(report)
+  log(`${report.world}/${report.mix}/${report.precision}: ${report.summary}`)
+  if (report.failure) log(report.failure)
+  expect(report.failure, report.failure).toBeUndefined()
+  expect(report.violations).toBe(0)
+}
+
+describe(`model-based checker (seed ${seed})`, () => {
+  const worlds = (Object.keys(OPS) as (keyof typeof OPS)[]).filter((w) => !only || w === only)
+
+  it.each(worlds)('%s world: no cached read started after a write resolved returns data the write replaced', async (world) => {
+    const report = await runChecker({ world, mix: 'full', ops: OPS[world], seed, ...(path && { path }), shrinkRuns: 100, shrinkSeconds: 45, log })
+    expectNoViolation(report)
+  }, 180_000)
+
+  it.skipIf(only !== undefined || path !== undefined)(`ran at least ${TOTAL} operations`, () => {
+    const ops = reports.filter((r) => r.mix === 'full').reduce((n, r) => n + r.ops, 0)
+    expect(ops).toBeGreaterThanOrEqual(TOTAL)
+  })
+
+  it.skipIf(only !== undefined || path !== undefined)('on a read-heavy mix, row precision hits more often than model-level precision, both without violations', async () => {
+    const row = await runChecker({ world: 'redis', mix: 'readHeavy', precision: 'row', ops: PRECISION_OPS, seed, shrinkRuns: 50, shrinkSeconds: 30, log })
+    expectNoViolation(row)
+    const model = await runChecker({ world: 'redis', mix: 'readHeavy', precision: 'model', ops: PRECISION_OPS, seed, shrinkRuns: 50, shrinkSeconds: 30, log })
+    expectNoViolation(model)
+    log(`hit rate on a read-heavy mix: row precision ${(row.hitRate * 100).toFixed(1)}% vs model-level ${(model.hitRate * 100).toFixed(1)}%`)
+    expect(row.hitRate).toBeGreaterThan(model.hitRate)
+  }, 180_000)
+})
