@@ -12,7 +12,7 @@ import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { contestants as allContestants, type Contestant, type Instance, type InstanceEnv } from './helpers/contestants.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
-import { markdownReport } from './helpers/format.js'
+import { markdownReport, precisionLine } from './helpers/format.js'
 import { firstLine } from './helpers/measure.js'
 import { ensurePeersInstalled } from './helpers/peers.js'
 import type { ContestantInfo, RunResults, WorkloadResult } from './helpers/results.js'
@@ -26,6 +26,7 @@ import { findUniqueHit, findUniqueHitConcurrent } from './scenarios/find-unique-
 import { memoryPerEntry, type MemoryResult } from './scenarios/memory.js'
 import { runMicro } from './scenarios/micro.js'
 import { findManyIncludeMiss, findUniqueMiss } from './scenarios/miss.js'
+import { precisionHitRates } from './scenarios/precision.js'
 import { redisDown, runProbes, type ProbeResults } from './scenarios/probes.js'
 import { writeThenRead } from './scenarios/write-then-read.js'
 
@@ -105,6 +106,11 @@ async function main(): Promise<void> {
   const down = await Promise.all(available.map((c) => redisDown(c, env)))
   available.forEach((c, i) => (probes[c.id]!.redisDown = down[i]!))
 
+  log('invalidation precision (model-based checker, read-heavy mix)')
+  const precision = await precisionHitRates({ ops: config.quick ? 600 : 4000, redis: { url: config.redisUrl, db: config.redisDb } })
+    .catch((error: unknown) => ({ error: firstLine(String((error as Error)?.message ?? error)) }))
+  log(precisionLine({ precision }))
+
   await base.$disconnect()
   await flushRedis()
 
@@ -124,6 +130,7 @@ async function main(): Promise<void> {
     probes,
     memory,
     micro,
+    precision,
     unhandledRejections: unhandled,
   }
   const results: RunResults = { ...partial, targets: checkTargets(partial) }

@@ -1,6 +1,7 @@
 /** The shape of bench/results/latest.json. */
 import type { MicroResult } from '../scenarios/micro.js'
 import type { MemoryResult } from '../scenarios/memory.js'
+import type { PrecisionResult } from '../scenarios/precision.js'
 import type { ProbeResults } from '../scenarios/probes.js'
 import type { Measured } from './measure.js'
 
@@ -40,6 +41,8 @@ export interface RunResults {
   probes: Record<string, ProbeResults>
   memory: Record<string, MemoryResult>
   micro: MicroResult[]
+  /** Hit rates of row vs model-level precision on the checker's read-heavy mix (absent when it could not run). */
+  precision?: PrecisionResult | { error: string }
   targets: TargetResult[]
   unhandledRejections: string[]
 }
