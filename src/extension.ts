@@ -9,26 +9,15 @@ import { createCacheApi } from './cache-api.js'
 import { buildSchemaGraph } from './dependencies/schema-graph.js'
 import { CacheEngine } from './engine.js'
 import { CacheConfigError } from './errors.js'
-import { prepareFastHit, type FastHit } from './fast-hit.js'
-import { recordInfo, withInfo } from './info.js'
 import { schemaFingerprint } from './keys.js'
 import { checkModelNames, resolveOptions, type CacheOptions } from './options.js'
 import { createQueryHook, type HookParams } from './query-hook.js'
 import { memoryStore } from './stores/memory.js'
 import type { CacheStore } from './stores/store.js'
 import { runTransaction } from './transactions.js'
-import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from './types.js'
+import { readMethods, withReadInfo } from './read-methods.js'
 
-/** The `cache` argument the read methods accept. */
-export interface CacheArgs {
-  cache?: ReadCacheOption
-}
-
-/** A Prisma promise with `withCacheInfo()`. */
-export type CachedPromise<T> = Prisma.PrismaPromise<T> & {
-  /** Resolves the data together with how the cache answered. */
-  withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
-}
+export type { CacheArgs, CachedPromise } from './read-methods.js'
 
 /** Options of `$transaction`, as Prisma takes them. */
 export interface TransactionOptions {
@@ -96,138 +85,5 @@ function checkStore(store: unknown): void {
   const s = store as Partial<CacheStore> | null
   if (typeof s !== 'object' || s === null || typeof s.mget !== 'function' || typeof s.set !== 'function' || typeof s.getOrInit !== 'function') {
     throw new CacheConfigError('store', 'a store from memoryStore(), redisStore() or tieredStore()', store)
-  }
-}
-
-function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
-  const cached = promise as CachedPromise<T>
-  cached.withCacheInfo = () => withInfo(() => promise)
-  return cached
-}
-
-const READ_OPERATIONS_SET = new Set<string>(READ_OPERATIONS)
-
-/**
- * An interactive transaction's client with `withCacheInfo()` on every read (they bypass the
- * cache inside a transaction, and report so), matching the type the extension gives `tx`.
- */
-function withReadInfo(tx: object): object {
-  const models = new Map<PropertyKey, object>()
-  return new Proxy(tx, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown
-      if (typeof value !== 'object' || value === null || typeof (value as { findMany?: unknown }).findMany !== 'function') return value
-      let model = models.get(prop)
-      if (!model) {
-        model = new Proxy(value, {
-          get(delegate, operation, modelReceiver) {
-            const method = Reflect.get(delegate, operation, modelReceiver) as unknown
-            if (typeof operation !== 'string' || !READ_OPERATIONS_SET.has(operation) || typeof method !== 'function') return method
-            return (...callArgs: unknown[]) => attachInfo((method as (...a: unknown[]) => Prisma.PrismaPromise<unknown>).apply(delegate, callArgs))
-          },
-        })
-        models.set(prop, model)
-      }
-      return model
-    },
-  })
-}
-
-type ParentContext = { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
-
-/**
- * One typed read. A fresh in-memory hit is answered without Prisma's pipeline (fast-hit.ts);
- * anything else is the parent client's Prisma promise, created now so that Prisma records the
- * caller's location for its error messages, and run through our query hook.
- */
-function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
-  const context = Prisma.getExtensionContext(self) as unknown as ParentContext
-  const callParent = () => context.$parent[context.$name]![operation]!(args)
-  const hit = prepareFastHit(engine, context.$name, operation, args as Record<string, unknown> | undefined)
-  return hit ? (new LazyHit(hit, callParent) as unknown as CachedPromise<any>) : attachInfo(callParent())
-}
-
-/**
- * A Prisma-promise look-alike for a read that looked like an in-memory hit when called. Like a
- * Prisma promise it runs on `then()` — and re-checks the entry then, so a write that resolved in
- * between is seen. Inside a batch `$transaction` it hands over to a real Prisma promise.
- */
-class LazyHit<T> {
-  readonly [Symbol.toStringTag] = 'PrismaPromise'
-  #hit: FastHit
-  #callParent: () => Prisma.PrismaPromise<T>
-  #parent: Prisma.PrismaPromise<T> | undefined
-  #started: Promise<T> | undefined
-
-  constructor(hit: FastHit, callParent: () => Prisma.PrismaPromise<T>) {
-    this.#hit = hit
-    this.#callParent = callParent
-  }
-
-  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.#start().then(onFulfilled, onRejected)
-  }
-
-  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
-    return this.#start().catch(onRejected)
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.#start().finally(onFinally)
-  }
-
-  withCacheInfo(): Promise<{ data: T; info: CacheInfo }> {
-    return withInfo(() => this)
-  }
-
-  /** Called by Prisma's batch `$transaction`: the read runs in the transaction, uncached. */
-  requestTransaction(batch: unknown): unknown {
-    return (this.#getParent() as unknown as { requestTransaction(b: unknown): unknown }).requestTransaction(batch)
-  }
-
-  get spec(): unknown {
-    return (this.#getParent() as unknown as { spec: unknown }).spec
-  }
-
-  #getParent(): Prisma.PrismaPromise<T> {
-    return (this.#parent ??= this.#callParent())
-  }
-
-  #start(): Promise<T> {
-    if (this.#started) return this.#started
-    const taken = this.#hit.take()
-    if (taken) recordInfo(taken.info)
-    this.#started = taken ? Promise.resolve(taken.value as T) : Promise.resolve(this.#getParent())
-    return this.#started
-  }
-}
-
-/** The eight reads, typed to accept `cache` and to return a promise with `withCacheInfo()`. */
-function readMethods(engine: CacheEngine) {
-  return {
-    findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> {
-      return cachedRead(engine, this, 'findUnique', args)
-    },
-    findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> {
-      return cachedRead(engine, this, 'findUniqueOrThrow', args)
-    },
-    findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> {
-      return cachedRead(engine, this, 'findFirst', args)
-    },
-    findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> {
-      return cachedRead(engine, this, 'findFirstOrThrow', args)
-    },
-    findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
-      return cachedRead(engine, this, 'findMany', args)
-    },
-    count<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'count'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'count'>> {
-      return cachedRead(engine, this, 'count', args)
-    },
-    aggregate<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'aggregate'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'aggregate'>> {
-      return cachedRead(engine, this, 'aggregate', args)
-    },
-    groupBy<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'groupBy'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'groupBy'>> {
-      return cachedRead(engine, this, 'groupBy', args)
-    },
   }
 }

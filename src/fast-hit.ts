@@ -9,6 +9,7 @@
  * ours. Everything that is not a fresh in-memory hit (stale, compressed, invalidation pending,
  * bad options, a throwing `scope`) goes the ordinary way, through Prisma and the query hook.
  */
+import { withoutCache } from './direct-read.js'
 import type { CacheEngine } from './engine.js'
 import { versionKey } from './keys.js'
 import { planRead, eventOf, type Plan } from './read-path.js'
@@ -97,7 +98,3 @@ function isFreshAndCurrent(engine: CacheEngine, plan: Plan, entry: ParsedEntry, 
   return true
 }
 
-function withoutCache(args: Record<string, unknown>): Record<string, unknown> {
-  const { cache: _cache, ...rest } = args
-  return rest
-}

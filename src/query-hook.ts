@@ -4,6 +4,7 @@
  */
 import { rawWriteInvalidations } from './dependencies/raw-tables.js'
 import { readDependencies } from './dependencies/read-dependencies.js'
+import { isPassthrough, withoutCache } from './direct-read.js'
 import { everything, writeInvalidations } from './dependencies/write-invalidations.js'
 import type { CacheEngine } from './engine.js'
 import { CacheConfigError } from './errors.js'
@@ -45,6 +46,7 @@ async function read(engine: CacheEngine, params: HookParams, model: string): Pro
   const hasCacheOption = args !== undefined && args !== null && 'cache' in args
   const cache = hasCacheOption ? args.cache : undefined
   const queryArgs = hasCacheOption ? withoutCache(args) : args
+  if (isPassthrough()) return query(queryArgs) // a typed read method already consulted the cache
   const policy = readPolicy(engine.options, model, cache)
   if (!policy || transactionOf(params)) {
     engine.events.counts.bypasses++
@@ -128,8 +130,4 @@ async function afterWrite(engine: CacheEngine, params: HookParams, tags: string[
   await engine.invalidate(tags, { ...(model !== undefined && { model }), operation: params.operation })
 }
 
-function withoutCache(args: Record<string, unknown>): Record<string, unknown> {
-  const { cache: _cache, ...rest } = args
-  return rest
-}
 

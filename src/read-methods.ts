@@ -1,0 +1,187 @@
+/**
+ * The eight typed read methods the extension puts on every model. They accept `cache` (typed),
+ * return a promise with `withCacheInfo()`, and answer hits without Prisma's request pipeline
+ * when nothing sits below the extension (fast-hit.ts, direct-read.ts).
+ */
+import { Prisma } from '@prisma/client/extension'
+import { directRead } from './direct-read.js'
+import type { CacheEngine } from './engine.js'
+import { prepareFastHit, type FastHit } from './fast-hit.js'
+import { recordInfo, withInfo } from './info.js'
+import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from './types.js'
+
+/** The `cache` argument the read methods accept. */
+export interface CacheArgs {
+  cache?: ReadCacheOption
+}
+
+/** A Prisma promise with `withCacheInfo()`. */
+export type CachedPromise<T> = Prisma.PrismaPromise<T> & {
+  /** Resolves the data together with how the cache answered. */
+  withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
+}
+
+function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
+  const cached = promise as CachedPromise<T>
+  cached.withCacheInfo = () => withInfo(() => promise)
+  return cached
+}
+
+type ParentContext = { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
+
+/**
+ * One typed read. With nothing below the extension, a fresh in-memory hit skips Prisma entirely
+ * and any other read consults the cache before entering Prisma. The parent's Prisma promise is
+ * still created at call time (unless the read is an in-memory hit) so that Prisma records the
+ * caller's location for its error messages.
+ */
+function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
+  const context = Prisma.getExtensionContext(self) as unknown as ParentContext
+  const callParent = () => context.$parent[context.$name]![operation]!(args)
+  if (!engine.fastPath) return attachInfo(callParent())
+  const readArgs = args as Record<string, unknown> | undefined
+  const hit = prepareFastHit(engine, context.$name, operation, readArgs)
+  return new LazyRead(engine, context.$name, operation, readArgs, hit, callParent, hit ? undefined : callParent()) as unknown as CachedPromise<any>
+}
+
+/**
+ * A Prisma-promise look-alike for a typed read. Like a Prisma promise it runs on `then()`, which
+ * is when the cache is consulted (so a write that resolved after the call is seen). Inside a
+ * batch `$transaction` it hands over to the parent's Prisma promise, which bypasses the cache.
+ */
+class LazyRead<T> {
+  readonly [Symbol.toStringTag] = 'PrismaPromise'
+  readonly #engine: CacheEngine
+  readonly #model: string
+  readonly #operation: string
+  readonly #args: Record<string, unknown> | undefined
+  readonly #hit: FastHit | undefined
+  readonly #callParent: () => Prisma.PrismaPromise<T>
+  #parent: Prisma.PrismaPromise<T> | undefined
+  #started: Promise<T> | undefined
+
+  constructor(
+    engine: CacheEngine,
+    model: string,
+    operation: string,
+    args: Record<string, unknown> | undefined,
+    hit: FastHit | undefined,
+    callParent: () => Prisma.PrismaPromise<T>,
+    parent: Prisma.PrismaPromise<T> | undefined,
+  ) {
+    this.#engine = engine
+    this.#model = model
+    this.#operation = operation
+    this.#args = args
+    this.#hit = hit
+    this.#callParent = callParent
+    this.#parent = parent
+  }
+
+  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#start().then(onFulfilled, onRejected)
+  }
+
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#start().catch(onRejected)
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#start().finally(onFinally)
+  }
+
+  withCacheInfo(): Promise<{ data: T; info: CacheInfo }> {
+    return withInfo(() => this)
+  }
+
+  /** Called by Prisma's batch `$transaction`: the read runs in the transaction, uncached. */
+  requestTransaction(batch: unknown): unknown {
+    return (this.#getParent() as unknown as { requestTransaction(b: unknown): unknown }).requestTransaction(batch)
+  }
+
+  get spec(): unknown {
+    return (this.#getParent() as unknown as { spec: unknown }).spec
+  }
+
+  #getParent(): Prisma.PrismaPromise<T> {
+    return (this.#parent ??= this.#callParent())
+  }
+
+  #start(): Promise<T> {
+    if (this.#started) return this.#started
+    const taken = this.#hit?.take()
+    if (taken) {
+      recordInfo(taken.info)
+      this.#started = Promise.resolve(taken.value as T)
+      return this.#started
+    }
+    // The parent promise runs at most once; a second query (an swr refresh) gets a new one.
+    let used = false
+    const query = () => (used ? this.#callParent() : ((used = true), this.#getParent()))
+    try {
+      const direct = directRead(this.#engine, this.#model, this.#operation, this.#args, query) as Promise<T> | undefined
+      this.#started = direct ?? Promise.resolve(this.#getParent())
+    } catch (error) {
+      this.#started = Promise.reject(error) // a bad `cache` option: CacheConfigError, as from the hook
+    }
+    return this.#started
+  }
+}
+
+const READ_OPERATIONS_SET = new Set<string>(READ_OPERATIONS)
+
+/**
+ * An interactive transaction's client with `withCacheInfo()` on every read (they bypass the
+ * cache inside a transaction, and report so), matching the type the extension gives `tx`.
+ */
+export function withReadInfo(tx: object): object {
+  const models = new Map<PropertyKey, object>()
+  return new Proxy(tx, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown
+      if (typeof value !== 'object' || value === null || typeof (value as { findMany?: unknown }).findMany !== 'function') return value
+      let model = models.get(prop)
+      if (!model) {
+        model = new Proxy(value, {
+          get(delegate, operation, modelReceiver) {
+            const method = Reflect.get(delegate, operation, modelReceiver) as unknown
+            if (typeof operation !== 'string' || !READ_OPERATIONS_SET.has(operation) || typeof method !== 'function') return method
+            return (...callArgs: unknown[]) => attachInfo((method as (...a: unknown[]) => Prisma.PrismaPromise<unknown>).apply(delegate, callArgs))
+          },
+        })
+        models.set(prop, model)
+      }
+      return model
+    },
+  })
+}
+
+/** The eight reads, typed to accept `cache` and to return a promise with `withCacheInfo()`. */
+export function readMethods(engine: CacheEngine) {
+  return {
+    findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> {
+      return cachedRead(engine, this, 'findUnique', args)
+    },
+    findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> {
+      return cachedRead(engine, this, 'findUniqueOrThrow', args)
+    },
+    findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> {
+      return cachedRead(engine, this, 'findFirst', args)
+    },
+    findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> {
+      return cachedRead(engine, this, 'findFirstOrThrow', args)
+    },
+    findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
+      return cachedRead(engine, this, 'findMany', args)
+    },
+    count<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'count'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'count'>> {
+      return cachedRead(engine, this, 'count', args)
+    },
+    aggregate<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'aggregate'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'aggregate'>> {
+      return cachedRead(engine, this, 'aggregate', args)
+    },
+    groupBy<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'groupBy'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'groupBy'>> {
+      return cachedRead(engine, this, 'groupBy', args)
+    },
+  }
+}
