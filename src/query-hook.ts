@@ -29,12 +29,23 @@ export interface HookParams {
 const READS = new Set<string>(READ_OPERATIONS)
 const WRITES = new Set<string>(WRITE_OPERATIONS)
 const RAW_WRITES = new Set(['$executeRaw', '$executeRawUnsafe'])
+const RAW_QUERIES = new Set(['$queryRaw', '$queryRawUnsafe'])
+/** Statements that only read: a `$queryRaw` of anything else (`UPDATE ... RETURNING`, `WITH`, a function call) may write. */
+const READ_ONLY_SQL = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:SELECT|SHOW|VALUES|TABLE)\b/i
+
+/** `$executeRaw*`, and a `$queryRaw*` whose statement is not a plain read, change data as far as we can tell. */
+function isRawWrite(operation: string, args: unknown): boolean {
+  if (RAW_WRITES.has(operation)) return true
+  if (!RAW_QUERIES.has(operation)) return false
+  const text = rawSqlText(args)
+  return text === undefined || !READ_ONLY_SQL.test(text)
+}
 
 /** Builds the `$allOperations` hook of one extension instance. */
 export function createQueryHook(engine: CacheEngine): (params: HookParams) => Promise<unknown> {
   return (params) => {
     const { model, operation } = params
-    if (model === undefined) return RAW_WRITES.has(operation) ? rawWrite(engine, params) : params.query(params.args)
+    if (model === undefined) return isRawWrite(operation, params.args) ? rawWrite(engine, params) : params.query(params.args)
     if (READS.has(operation)) return read(engine, params, model)
     if (WRITES.has(operation)) return write(engine, params, model)
     return params.query(params.args)

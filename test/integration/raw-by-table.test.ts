@@ -47,4 +47,19 @@ describe.each(STORE_KINDS)("raw: 'by-table' on the %s store", (kind: StoreKind) 
     expect(after.info.status).toBe('miss')
     expect(after.data).toEqual([])
   })
+
+  it('a $queryRaw that writes (UPDATE ... RETURNING) invalidates like $executeRaw; a $queryRaw SELECT invalidates nothing', async () => {
+    const { prisma, tags, users } = await setup()
+    await prisma.$queryRaw`SELECT count(*) FROM "Tag"`
+    await prisma.$queryRawUnsafe('/* report */ SELECT id FROM "User"')
+    expect((await tags()).info.status).toBe('hit')
+    expect((await users()).info.status).toBe('hit')
+    const name = `returned-${kind}-${Date.now()}`
+    const returned = await prisma.$queryRaw<{ name: string }[]>`UPDATE "Tag" SET name = ${name} RETURNING name`
+    expect(returned[0]?.name).toBe(name)
+    const fresh = await tags()
+    expect(fresh.info.status).toBe('miss')
+    expect(fresh.data[0]?.name).toBe(name)
+    expect((await users()).info.status).toBe('hit')
+  })
 })
