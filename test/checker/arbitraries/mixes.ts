@@ -58,7 +58,7 @@ function verifyArbitrary(reads: fc.Arbitrary<ReadSpec>, min: number, max: number
 
 function chaosRound(reads: fc.Arbitrary<ReadSpec>, mutations: fc.Arbitrary<Mutation>, readWeight: number, size: [number, number], verify: [number, number]): fc.Arbitrary<Round> {
   const scheduled = fc.oneof(
-    { weight: readWeight, arbitrary: record({ client: CLIENT, delayMs: DELAY, read: readRefArbitrary(reads, 4) }).map((r): Scheduled => ({ kind: 'read', ...r })) },
+    { weight: readWeight, arbitrary: record({ client: CLIENT, delayMs: DELAY, read: readRefArbitrary(reads, 5) }).map((r): Scheduled => ({ kind: 'read', ...r })) },
     { weight: 100 - readWeight, arbitrary: record({ client: CLIENT, delayMs: DELAY, mutation: mutations }).map((m): Scheduled => ({ kind: 'mutation', ...m })) },
   )
   return record({ ops: fc.array(scheduled, { minLength: size[0], maxLength: size[1] }), verify: verifyArbitrary(reads, verify[0], verify[1]) })
@@ -78,7 +78,7 @@ function fullMix(): Mix {
   const v = values(idRanges(SMALL))
   const reads = readArbitrary(v)
   const mutations = mutationArbitrary(v, reads)
-  const round = fc.oneof({ weight: 3, arbitrary: chaosRound(reads, mutations, 55, [4, 16], [4, 10]) }, { weight: 1, arbitrary: raceRound(reads, mutations) })
+  const round = fc.oneof({ weight: 3, arbitrary: chaosRound(reads, mutations, 55, [3, 20], [4, 10]) }, { weight: 1, arbitrary: raceRound(reads, mutations) })
   return { name: 'full', sizes: SMALL, run: record({ rounds: fc.array(round, { minLength: 4, maxLength: 14 }) }), minOpsPerRun: 4 * 5 }
 }
 
