@@ -7,7 +7,7 @@ const args = (value: unknown) => fc.stringify(value)
 
 /** `user.findMany({...})`. */
 export function describeRead(spec: ReadSpec): string {
-  return `${spec.model}.${spec.op}(${args(spec.args)})`
+  return `${spec.model}.${spec.op}(${args(spec.args)})${spec.swr ? ' [cache: { ttl: 0.03, swr: 60 }]' : ''}`
 }
 
 function describeRef(ref: ReadRef): string {

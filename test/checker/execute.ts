@@ -15,8 +15,10 @@ export type Outcome = { ok: true; value: unknown } | { ok: false; error: string 
 /** A cached read's outcome and the cache status (`thrown` when the read rejected). */
 export type CachedOutcome = Outcome & { status: string }
 
-/** The cache option every cached read carries. */
-export const CACHE = { ttl: 60 }
+/** The cache option of a cached read. */
+export function cacheOption(read: ReadSpec): { ttl: number; swr?: number } {
+  return read.swr ? { ttl: 0.03, swr: 60 } : { ttl: 60 }
+}
 
 class Rollback extends Error {
   readonly code = 'ROLLBACK'
@@ -34,7 +36,7 @@ const copy = <T>(value: T): T => structuredClone(value)
 /** The read through the cache. */
 export async function cachedRead(client: AnyClient, read: ReadSpec): Promise<CachedOutcome> {
   try {
-    const { data, info } = await client[read.model][read.op]({ ...copy(read.args), cache: CACHE }).withCacheInfo()
+    const { data, info } = await client[read.model][read.op]({ ...copy(read.args), cache: cacheOption(read) }).withCacheInfo()
     return { ok: true, value: data, status: info.status as string }
   } catch (error) {
     return { ok: false, error: errorCode(error), status: 'thrown' }
@@ -92,7 +94,7 @@ async function interactive(client: AnyClient, steps: TxStep[], rollback: boolean
         continue
       }
       const { model, op, args } = step.read
-      const promise = tx[model][op]({ ...copy(args), cache: CACHE })
+      const promise = tx[model][op]({ ...copy(args), cache: cacheOption(step.read) })
       let status = 'bypass'
       const cached = typeof promise.withCacheInfo === 'function'
         ? await settle(promise.withCacheInfo().then((r: { data: unknown; info: { status: string } }) => ((status = r.info.status), r.data)))

@@ -16,11 +16,16 @@ export type WriteOperation = (typeof WRITE_OPERATIONS)[number]
 
 export type Args = Record<string, unknown>
 
-/** A cached read (the runner adds `cache: { ttl: 60 }`). */
+/**
+ * A cached read. The runner adds `cache: { ttl: 60 }`, or with `swr`, `cache: { ttl: 0.03, swr: 60 }`:
+ * entries go stale within 30 ms and are then served stale while one background refresh runs
+ * (guarantee 9: only while no dependency was invalidated, so still equal to the database).
+ */
 export interface ReadSpec {
   model: ModelName
   op: ReadOperation
   args: Args
+  swr?: true
 }
 
 /** "The n-th most recent read of this run" (resolved at run time against the reads executed so far). */

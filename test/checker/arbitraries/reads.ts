@@ -44,7 +44,7 @@ export function readArbitrary(v: Values): fc.Arbitrary<ReadSpec> {
       { weight: 2, arbitrary: fc.constantFrom<ReadOperation>('count', 'aggregate', 'groupBy') },
     ).chain((op) => argsFor(shapes[model], op).map((args): ReadSpec => ({ model, op, args }))),
   )
-  return fc.oneof(...perModel)
+  return fc.tuple(fc.oneof(...perModel), fc.integer({ min: 0, max: 4 })).map(([read, n]) => (n === 0 ? { ...read, swr: true } : read))
 }
 
 /** A fresh read or (with weight `replayWeight`) a replay of one of the run's recent reads. */
