@@ -73,7 +73,10 @@ export class StoreGuard {
 function withDeadline<T>(promise: Promise<T>, timeoutMs: number, operation: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheTimeoutError(operation, timeoutMs)), timeoutMs)
+    // Expired timers run before pending I/O is read: after an event-loop stall (a GC pause, a
+    // long synchronous task) a reply that arrived in time would lose to its own deadline. Giving
+    // up one turn later (setImmediate runs after the I/O poll) lets such a reply win.
+    timer = setTimeout(() => setImmediate(() => reject(new CacheTimeoutError(operation, timeoutMs))), timeoutMs)
     timer.unref()
   })
   promise.catch(() => {}) // the loser of the race must not become an unhandled rejection
