@@ -87,6 +87,11 @@ async function main(): Promise<void> {
     const measured = await runWorkload(workload, instances, data)
     workloads.push({ id: workload.id, title: workload.title, group: workload.group, ops: workload.ops ?? 1, results: Object.fromEntries(measured) })
   }
+  const cacheErrors: Record<string, { count: number; first?: string }> = {}
+  for (const [id, instance] of instances) {
+    cacheErrors[id] = { count: instance.errors.length, ...(instance.errors[0] !== undefined && { first: instance.errors[0] }) }
+    if (instance.errors.length > 0) log(`${id}: ${instance.errors.length} cache-side error(s) during the workloads, first: ${instance.errors[0]}`)
+  }
   for (const instance of instances.values()) await instance.close()
 
   log('micro-benchmarks')
@@ -101,7 +106,10 @@ async function main(): Promise<void> {
   log('correctness probes')
   const probes: Record<string, ProbeResults> = {}
   const available = list.filter((c) => !c.unavailable)
-  for (const [i, c] of available.entries()) probes[c.id] = await runProbes(c, env, base, i, data.runToken)
+  for (const [i, c] of available.entries()) {
+    log(`  probing ${c.label}`)
+    probes[c.id] = await runProbes(c, env, base, i, data.runToken)
+  }
   log('Redis-down probes')
   const down = await Promise.all(available.map((c) => redisDown(c, env)))
   available.forEach((c, i) => (probes[c.id]!.redisDown = down[i]!))
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
     memory,
     micro,
     precision,
+    cacheErrors,
     unhandledRejections: unhandled,
   }
   const results: RunResults = { ...partial, targets: checkTargets(partial) }

@@ -43,6 +43,8 @@ export interface RunResults {
   micro: MicroResult[]
   /** Hit rates of row vs model-level precision on the checker's read-heavy mix (absent when it could not run). */
   precision?: PrecisionResult | { error: string }
+  /** Cache-side errors each contestant reported through its error hook during the workloads. */
+  cacheErrors?: Record<string, { count: number; first?: string }>
   targets: TargetResult[]
   unhandledRejections: string[]
 }

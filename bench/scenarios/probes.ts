@@ -27,7 +27,11 @@ export async function runProbes(contestant: Contestant, env: InstanceEnv, base: 
   let instance: Instance | undefined
   try {
     instance = await contestant.create(env)
-    const product = await exactTypesProbe(instance, base, `${token}-${index}`, results)
+    const created = instance
+    const product = await Promise.race([
+      exactTypesProbe(created, base, `${token}-${index}`, results),
+      sleep(PROBE_CAP_MS).then(() => Promise.reject(new Error(`no answer in ${PROBE_CAP_MS / 1000} s`))),
+    ])
     results.freshAfterUpdate = await attempt(() => updateProbe(instance!, product))
     results.freshAfterRelatedCreate = await attempt(() => includeProbe(instance!, base, `${token}-${index}`))
     results.stampede = await attempt(() => stampedeProbe(instance!, index))
@@ -35,7 +39,7 @@ export async function runProbes(contestant: Contestant, env: InstanceEnv, base: 
     const message = `✗ error: ${firstLine(String((error as Error).message ?? error))}`
     for (const key of Object.keys(results) as (keyof ProbeResults)[]) if (!results[key]) results[key] = message
   } finally {
-    await instance?.close()
+    await Promise.race([instance?.close(), sleep(5_000)])
   }
   return results
 }
@@ -45,13 +49,16 @@ export function redisDown(contestant: Contestant, env: InstanceEnv): Promise<str
   return contestant.usesRedis ? attempt(() => redisDownProbe(contestant, env)) : Promise.resolve('n/a (no Redis)')
 }
 
+/** A probe's outcome; a probe that hangs is reported after PROBE_CAP_MS instead of stalling the run. */
 async function attempt(probe: () => Promise<string>): Promise<string> {
   try {
-    return await probe()
+    return await Promise.race([probe(), sleep(PROBE_CAP_MS, `✗ no answer in ${PROBE_CAP_MS / 1000} s`)])
   } catch (error) {
     return `✗ error: ${firstLine(String((error as Error).message ?? error))}`
   }
 }
+
+const PROBE_CAP_MS = 30_000
 
 /** Reads `args` twice and reports whether the second read reached the database. */
 async function readTwice(instance: Instance, model: string, operation: string, args: Record<string, unknown>): Promise<{ value: any; dbOnHit: number }> {
