@@ -3,6 +3,7 @@
  * capture is one pipeline of `SET NX GET`; `clear()` walks the namespace with SCAN (never KEYS).
  * The caller owns the client: we never close it.
  */
+import { randomBytes } from 'node:crypto'
 import type { Redis, Cluster } from 'ioredis'
 import { CacheConfigError } from '../errors.js'
 import type { CacheStore, StoreValue } from './store.js'
@@ -11,7 +12,16 @@ import type { CacheStore, StoreValue } from './store.js'
 export interface RedisStoreOptions {
   /** An ioredis `Redis` or `Cluster` client; the caller owns it (and closes it). */
   client: Redis | Cluster
+  /**
+   * The bus channel of `tieredStore` processes sharing this Redis: version bumps, deletes and
+   * clears are announced there (in the same pipeline), so their L1 copies are evicted. `false`
+   * announces nothing. @default 'prisma-query-cache:bus'
+   */
+  channel?: string | false
 }
+
+/** The channel `tieredStore` and `redisStore` announce changes on unless told otherwise. */
+export const DEFAULT_BUS_CHANNEL = 'prisma-query-cache:bus'
 
 const DELETE_IF_EQUALS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
 const INCR_WITH_TTL = `local v = redis.call('incrby', KEYS[1], ARGV[1]) if redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end return v`
@@ -31,13 +41,21 @@ export class RedisStore implements CacheStore {
   readonly kind = 'redis'
   readonly shared = true
   readonly client: Redis | Cluster
+  /** Where changes are announced for tiered processes (`undefined`: nowhere). */
+  readonly channel: string | undefined
+  readonly #origin = randomBytes(8).toString('base64url')
   readonly #scripted: ScriptedClient
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('redisStore', 'an options object with a client', options)
     for (const key of Object.keys(options)) {
-      if (key !== 'client') throw new CacheConfigError(`redisStore.${key}`, 'a known option (client)', 'an unknown option')
+      if (key !== 'client' && key !== 'channel') throw new CacheConfigError(`redisStore.${key}`, 'a known option (client, channel)', 'an unknown option')
     }
+    const channel = options.channel ?? DEFAULT_BUS_CHANNEL
+    if (channel !== false && (typeof channel !== 'string' || channel.length === 0)) {
+      throw new CacheConfigError('redisStore.channel', 'a non-empty string or false', channel)
+    }
+    this.channel = channel === false ? undefined : channel
     const client = options.client as unknown as Record<string, unknown> | undefined
     if (!client || typeof client.mgetBuffer !== 'function' || typeof client.defineCommand !== 'function') {
       throw new CacheConfigError('redisStore.client', 'an ioredis Redis or Cluster instance', options.client)
@@ -95,14 +113,29 @@ export class RedisStore implements CacheStore {
   }
 
   async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
-    if (entries.length === 1) return void (await this.client.set(entries[0]![0], entries[0]![1], 'PX', toTtl(ttlMs)))
+    if (entries.length === 1 && this.channel === undefined) return void (await this.client.set(entries[0]![0], entries[0]![1], 'PX', toTtl(ttlMs)))
     const pipeline = this.client.pipeline()
     for (const [key, value] of entries) pipeline.set(key, value, 'PX', toTtl(ttlMs))
+    this.#announce(pipeline, { type: 'del', keys: entries.map(([key]) => key) })
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    return keys.length === 0 ? 0 : this.client.unlink(...(keys as string[]))
+    if (keys.length === 0) return 0
+    if (this.channel === undefined) return this.client.unlink(...(keys as string[]))
+    const pipeline = this.client.pipeline().unlink(...(keys as string[]))
+    this.#announce(pipeline, { type: 'del', keys: [...keys] })
+    const results = (await pipeline.exec()) ?? []
+    for (const [error] of results) if (error) throw error
+    return Number(results[0]![1])
+  }
+
+  /**
+   * Appends the announcement of a change to `pipeline`, after the change: a tiered process that
+   * receives it evicts those keys from its L1. Plain Redis processes need no bus themselves.
+   */
+  #announce(pipeline: ReturnType<(Redis | Cluster)['pipeline']>, message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): void {
+    if (this.channel !== undefined) pipeline.publish(this.channel, JSON.stringify({ ...message, origin: this.#origin }))
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
@@ -110,7 +143,9 @@ export class RedisStore implements CacheStore {
   }
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
-    return Number(await this.#scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)))
+    const value = Number(await this.#scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)))
+    if (this.channel !== undefined) await this.publish(this.channel, JSON.stringify({ type: 'del', keys: [key], origin: this.#origin }))
+    return value
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
@@ -122,6 +157,7 @@ export class RedisStore implements CacheStore {
       ? this.client.nodes('master')
       : [this.client as Redis]
     await Promise.all(nodes.map((node) => clearNode(node, prefix)))
+    if (this.channel !== undefined) await this.publish(this.channel, JSON.stringify({ type: 'clear', prefix, origin: this.#origin }))
   }
 }
 

@@ -10,7 +10,7 @@ import type { Cluster, Redis } from 'ioredis'
 import { CacheConfigError } from '../errors.js'
 import { InvalidationBus, type BusMessage } from './bus.js'
 import { MemoryStore, memoryStore } from './memory.js'
-import { RedisStore } from './redis.js'
+import { DEFAULT_BUS_CHANNEL, RedisStore } from './redis.js'
 import type { CacheStore, StoreValue } from './store.js'
 
 /** Options of {@link tieredStore}. */
@@ -47,7 +47,7 @@ export class TieredStore implements CacheStore {
     }
     if (!(options.l2 instanceof RedisStore)) throw new CacheConfigError('tieredStore.l2', 'a redisStore()', options.l2)
     if (options.l1 !== undefined && !(options.l1 instanceof MemoryStore)) throw new CacheConfigError('tieredStore.l1', 'a memoryStore()', options.l1)
-    const channel = options.channel ?? 'prisma-query-cache:bus'
+    const channel = options.channel ?? DEFAULT_BUS_CHANNEL
     if (typeof channel !== 'string' || channel.length === 0) throw new CacheConfigError('tieredStore.channel', 'a non-empty string', channel)
     this.l1 = options.l1 ?? memoryStore()
     this.l2 = options.l2
