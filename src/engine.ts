@@ -30,6 +30,14 @@ export class CacheEngine {
   /** Whether other processes share the store (then fills take the cross-process lock). */
   readonly sharedStore: boolean
   /**
+   * Values above this many bytes are deflated — only on stores reached over the network: a
+   * memory store has no bandwidth to save, and every hit would pay the inflate.
+   */
+  get compressAbove(): number {
+    return this.sharedStore ? this.options.compressAbove : 0
+  }
+
+  /**
    * Whether fresh in-memory hits may skip Prisma's request pipeline (see fast-hit.ts): set by the
    * extension when no other extension sits below it.
    */

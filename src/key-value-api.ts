@@ -98,7 +98,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     }
     const now = Date.now()
     const header: Omit<EntryHeader, 'escaped' | 'compressed'> = { deps, createdAt: now, freshUntil: now + ttlMs, staleUntil: now + ttlMs }
-    const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.options.compressAbove })
+    const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove })
     if (encoded === undefined) {
       engine.events.counts.skips++
       engine.events.emit('skip', { key: storeKey })

@@ -26,7 +26,10 @@ export interface CacheOptions {
   scope?: () => string | undefined
   /** Serialized results larger than this many bytes are returned but not cached. @default 1048576 */
   maxEntryBytes?: number
-  /** Serialized values above this many bytes are compressed; `0` turns compression off. @default 16384 */
+  /**
+   * Serialized values above this many bytes are compressed before they go to Redis (the memory
+   * store keeps them as they are); `0` turns compression off. @default 16384
+   */
   compressAbove?: number
   /** Deadlines in milliseconds. `store`: every store operation. @default { store: 100 } */
   timeouts?: { store?: number }
