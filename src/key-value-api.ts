@@ -77,8 +77,9 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     const text = typeof raw === 'string' ? raw : raw.length <= 17 ? raw.toString() : ''
     if (INTEGER.test(text)) return Number(text)
     try {
+      // The store's own TTL decides a value's lifetime (so `touch` is one atomic PEXPIRE); the
+      // header's times only describe when it was written.
       const entry = parseEntry(raw)
-      if (Date.now() >= entry.header.freshUntil) return undefined
       const deps = entry.header.deps
       if (deps.length > 0) {
         const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => versionKey(ns, tag))))

@@ -1,0 +1,119 @@
+/**
+ * The key/value API of `prisma.$cache` on every store: values round-trip exactly and come back as
+ * fresh copies, TTLs and tags work, counters count, and `getOrSet` is invalidated by writes to
+ * what the Prisma reads inside it depended on.
+ */
+import { Decimal } from '@prisma/client/runtime/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CacheConfigError, CacheError } from '../../src/index.js'
+import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { expectSameData } from '../helpers/exact.js'
+
+let db: TestDatabase
+beforeAll(async () => {
+  db = await createTestDatabase()
+})
+afterAll(() => db?.drop())
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe.each(STORE_KINDS)('$cache key/value API on the %s store', (kind: StoreKind) => {
+  const client = () => cachedClient(db, kind).prisma
+
+  it('set/get round-trip exact values, including ones only superjson knows, as fresh copies', async () => {
+    const { $cache } = client()
+    const value = { at: new Date(5), big: 2n ** 70n, price: new Decimal('1.10'), bytes: new Uint8Array([1, 2]), map: new Map([['a', 1]]), list: [1, null] }
+    await $cache.set('value', value)
+    const first = await $cache.get<typeof value>('value')
+    expectSameData(first, value)
+    expect(first!.map).toBeInstanceOf(Map)
+    first!.list.push(3)
+    first!.at.setTime(0)
+    expectSameData(await $cache.get('value'), value)
+    expect(await $cache.get('absent')).toBeUndefined()
+  })
+
+  it('has, delete, getMany, setMany and deleteMany report what exists', async () => {
+    const { $cache } = client()
+    await $cache.setMany({ a: 1, b: 'two', c: { three: 3 } })
+    expect(await $cache.has('a')).toBe(true)
+    expect(await $cache.getMany(['a', 'b', 'nope'])).toEqual(new Map<string, unknown>([['a', 1], ['b', 'two']]))
+    expect(await $cache.delete('a')).toBe(true)
+    expect(await $cache.delete('a')).toBe(false)
+    expect(await $cache.has('a')).toBe(false)
+    expect(await $cache.deleteMany(['b', 'c', 'nope'])).toBe(2)
+    expect(await $cache.getMany(['b', 'c'])).toEqual(new Map())
+  })
+
+  it('add stores only when nothing valid is there', async () => {
+    const { $cache } = client()
+    expect(await $cache.add('once', 1)).toBe(true)
+    expect(await $cache.add('once', 2)).toBe(false)
+    expect(await $cache.get('once')).toBe(1)
+    await $cache.delete('once')
+    expect(await $cache.add('once', 3)).toBe(true)
+    expect(await $cache.get('once')).toBe(3)
+  })
+
+  it('values expire after their ttl; touch gives a present key a new lifetime and reports an absent one', async () => {
+    const { $cache } = client()
+    await $cache.set('short', 'x', { ttl: 0.1 })
+    await $cache.set('kept', 'y', { ttl: 0.15 })
+    expect(await $cache.touch('kept', 5)).toBe(true)
+    expect(await $cache.touch('never-set')).toBe(false)
+    await sleep(250)
+    expect(await $cache.get('short')).toBeUndefined()
+    expect(await $cache.get('kept')).toBe('y')
+  })
+
+  it('tags: invalidate({ tags }) makes tagged values absent and leaves others', async () => {
+    const { $cache } = client()
+    await $cache.set('tagged', { n: 1 }, { tags: ['settings'] })
+    await $cache.set('untagged', { n: 2 })
+    await $cache.invalidate({ tags: ['settings'] })
+    expect(await $cache.get('tagged')).toBeUndefined()
+    expect(await $cache.get('untagged')).toEqual({ n: 2 })
+  })
+
+  it('incr and decr count from 0, work on integers stored with set, and reject on anything else', async () => {
+    const { $cache } = client()
+    expect(await $cache.incr('visits')).toBe(1)
+    expect(await $cache.incr('visits', 5)).toBe(6)
+    expect(await $cache.decr('visits', 2)).toBe(4)
+    expect(await $cache.get('visits')).toBe(4)
+    await $cache.set('seeded', 41)
+    expect(await $cache.incr('seeded')).toBe(42)
+    await $cache.set('text', 'not a number')
+    await expect($cache.incr('text')).rejects.toBeInstanceOf(CacheError)
+    await expect($cache.incr('visits', 1.5)).rejects.toBeInstanceOf(CacheConfigError)
+  })
+
+  it('getOrSet computes once, and recomputes after a write to a model its Prisma reads depended on', async () => {
+    const prisma = client()
+    let computed = 0
+    const card = () => prisma.$cache.getOrSet('dashboard', async () => {
+      computed++
+      return { users: await prisma.user.count(), tags: await prisma.tag.count({ cache: true }) }
+    })
+    const first = await card()
+    expect(await card()).toEqual(first)
+    expect(computed).toBe(1)
+    await prisma.order.deleteMany({ where: { id: -1 } }) // a model it does not read
+    await card()
+    expect(computed).toBe(1)
+    await prisma.user.create({ data: { email: `kv-${kind}-${Date.now()}@example.com`, name: 'KV' } })
+    const after = await card()
+    expect(computed).toBe(2)
+    expect(after.users).toBe(first.users + 1)
+    await prisma.tag.create({ data: { name: `kv-${kind}-${Date.now()}` } })
+    expect((await card()).tags).toBe(first.tags + 1)
+    expect(computed).toBe(3)
+  })
+
+  it('a bad key is a CacheConfigError naming it', async () => {
+    const { $cache } = client()
+    await expect($cache.get('')).rejects.toMatchObject({ path: 'key' })
+    await expect($cache.set(42 as unknown as string, 1)).rejects.toBeInstanceOf(CacheConfigError)
+  })
+})
