@@ -12,6 +12,7 @@ import * as library from '../../src/index.js'
 import { Prisma, type PrismaClient } from '../../test/generated/prisma/client.js'
 import { countedClient, type QueryCounter } from './database.js'
 import { exportOf, loadPeer } from './peers.js'
+import type { ContestantInfo } from './results.js'
 
 /** A client of any contestant: the same model delegates, typed loosely. */
 export type AnyClient = Record<string, any>
@@ -35,20 +36,8 @@ export interface Instance {
   close(): Promise<void>
 }
 
-/** A contestant of the bench. */
-export interface Contestant {
-  id: string
-  label: string
-  kind: 'baseline' | 'floor' | 'ours' | 'peer'
-  /** Which floor it is compared to. */
-  floor?: 'floor-a' | 'floor-b'
-  usesRedis: boolean
-  /** Package and version, for peers. */
-  version?: string
-  /** Install flags or setup worth reporting. */
-  notes?: string
-  /** Why it cannot run at all. */
-  unavailable?: string
+/** A contestant of the bench: what the report says of it, and how to make a live instance. */
+export interface Contestant extends ContestantInfo {
   create(env: InstanceEnv): Promise<Instance>
 }
 

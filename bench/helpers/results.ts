@@ -10,10 +10,14 @@ export interface ContestantInfo {
   id: string
   label: string
   kind: 'baseline' | 'floor' | 'ours' | 'peer'
+  /** Which floor it is compared to. */
   floor?: 'floor-a' | 'floor-b'
   usesRedis: boolean
+  /** Package and version, for peers. */
   version?: string
+  /** Install flags or setup worth reporting. */
   notes?: string
+  /** Why it cannot run at all. */
   unavailable?: string
 }
 
