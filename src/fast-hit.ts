@@ -12,7 +12,7 @@
 import { withoutCache } from './direct-read.js'
 import type { CacheEngine } from './engine.js'
 import { versionKey } from './keys.js'
-import { planRead, eventOf, type Plan } from './read-path.js'
+import { dependenciesOutsidePlan, eventOf, planRead, type Plan } from './read-path.js'
 import { readPolicy } from './read-policy.js'
 import { decodePayload, parseEntry, type ParsedEntry } from './serialize.js'
 import { currentTracker } from './tracking.js'
@@ -86,15 +86,9 @@ function currentEntry(engine: CacheEngine, plan: Plan, keys: string[], seen: { r
 
 function isFreshAndCurrent(engine: CacheEngine, plan: Plan, entry: ParsedEntry, values: readonly unknown[]): boolean {
   if (entry.header.compressed || Date.now() >= entry.header.freshUntil) return false
-  for (const [tag, version] of entry.header.deps) {
-    const i = plan.tags.indexOf(tag)
-    if (i >= 0) {
-      if (String(values[i + 1]) !== version) return false
-      continue
-    }
-    const other = engine.guard.store.peek?.([versionKey(engine.options.namespace, tag)])
-    if (!other || String(other[0]) !== version) return false
-  }
-  return true
+  const outside = dependenciesOutsidePlan(plan, entry.header.deps, (i) => String(values[i + 1]))
+  if (outside === false) return false
+  if (outside.length === 0) return true
+  const current = engine.guard.store.peek!(outside.map(([tag]) => versionKey(engine.options.namespace, tag)))
+  return current !== undefined && outside.every(([, version], i) => String(current[i]) === version)
 }
-

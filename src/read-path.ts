@@ -127,16 +127,29 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
 export async function validEntry(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: readonly (string | undefined)[], consistent = false): Promise<ParsedEntry | undefined> {
   const entry = parseEntry(stored)
   if (Date.now() >= entry.header.staleUntil) return undefined
-  let unknown: [string, string][] | undefined
-  for (const dep of entry.header.deps) {
-    const i = plan.tags.indexOf(dep[0])
-    if (i < 0) (unknown ??= []).push(dep)
-    else if (versions[i] !== dep[1]) return undefined
-  }
-  if (!unknown) return entry
-  const keys = unknown.map(([tag]) => versionKey(engine.options.namespace, tag))
+  const outside = dependenciesOutsidePlan(plan, entry.header.deps, (i) => versions[i])
+  if (outside === false) return undefined
+  if (outside.length === 0) return entry
+  const keys = outside.map(([tag]) => versionKey(engine.options.namespace, tag))
   const current = (!consistent && engine.guard.store.peek?.(keys)) || (await engine.guard.call('read', (s) => s.mget(keys, consistent)))
-  return unknown.every(([, version], i) => current[i]?.toString() === version) ? entry : undefined
+  return outside.every(([, version], i) => current[i]?.toString() === version) ? entry : undefined
+}
+
+const NONE: [string, string][] = []
+
+/**
+ * Checks an entry's recorded versions against `versionAt(i)`, the current version of
+ * `plan.tags[i]`: `false` when one of them moved; otherwise the recorded dependencies that are not
+ * among `plan.tags` (a row tag learned at fill time), which the caller still has to check.
+ */
+export function dependenciesOutsidePlan(plan: Plan, deps: readonly [string, string][], versionAt: (i: number) => string | undefined): [string, string][] | false {
+  let outside: [string, string][] | undefined
+  for (const dep of deps) {
+    const i = plan.tags.indexOf(dep[0])
+    if (i < 0) (outside ??= []).push(dep)
+    else if (versionAt(i) !== dep[1]) return false
+  }
+  return outside ?? NONE
 }
 
 function refreshInBackground(engine: CacheEngine, plan: Plan, versions: (string | undefined)[]): void {
