@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CacheEngine } from './engine.js'
 import { recordInfo } from './info.js'
-import { readThrough } from './read-path.js'
+import { readPlanned, readThrough, type Plan, type ReadOutcome } from './read-path.js'
 import { readPolicy } from './read-policy.js'
 
 const passthrough = new AsyncLocalStorage<true>()
@@ -26,8 +26,9 @@ export function withoutCache(args: Record<string, unknown>): Record<string, unkn
 
 /**
  * Serves a read through the cache, querying with `query` (the parent client's Prisma promise)
- * on a miss. Returns `undefined` when the read is not one to take this way (no caching policy, a
- * throwing `scope`): the caller then lets the query hook handle it as usual.
+ * on a miss; `plan` is the read's key and tags when they were already derived. Returns
+ * `undefined` when the read is not one to take this way (no caching policy, a throwing `scope`):
+ * the caller then lets the query hook handle it as usual.
  */
 export function directRead(
   engine: CacheEngine,
@@ -35,19 +36,26 @@ export function directRead(
   operation: string,
   args: Record<string, unknown> | undefined,
   query: () => PromiseLike<unknown>,
+  plan?: Plan,
 ): Promise<unknown> | undefined {
-  const policy = readPolicy(engine.options, model, args?.cache)
-  if (!policy) return undefined
-  let scope: string | undefined
-  try {
-    scope = engine.options.scope?.()
-  } catch {
-    return undefined // the hook reports it and answers from the database
-  }
-  const queryArgs = args && 'cache' in args ? withoutCache(args) : args
   // then() runs inside the scope: a Prisma promise starts its request there, so the hook sees the mark.
   const run = () => passthrough.run(true, () => Promise.resolve(query()).then((value) => value))
-  return readThrough(engine, { model, operation, args: queryArgs, policy, scope, query: run }).then((outcome) => {
+  let reading: Promise<ReadOutcome>
+  if (plan) {
+    reading = readPlanned(engine, { ...plan, request: { ...plan.request, query: run } })
+  } else {
+    const policy = readPolicy(engine.options, model, args?.cache)
+    if (!policy) return undefined
+    let scope: string | undefined
+    try {
+      scope = engine.options.scope?.()
+    } catch {
+      return undefined // the hook reports it and answers from the database
+    }
+    const queryArgs = args && 'cache' in args ? withoutCache(args) : args
+    reading = readThrough(engine, { model, operation, args: queryArgs, policy, scope, query: run })
+  }
+  return reading.then((outcome) => {
     recordInfo(outcome.info)
     return outcome.value
   })

@@ -24,10 +24,21 @@ export interface FastHit {
   take(): { value: unknown; info: CacheInfo } | undefined
 }
 
-const notRun = () => Promise.reject(new Error('prisma-query-cache: the in-memory hit path never queries'))
+const notRun = () => Promise.reject(new Error('prisma-query-cache: a prepared plan gets its query before it runs'))
 
-/** A {@link FastHit} when `args` make a cached read whose entry is fresh in memory right now. */
-export function prepareFastHit(engine: CacheEngine, model: string, operation: string, args: Record<string, unknown> | undefined): FastHit | undefined {
+/** A cached read planned at call time, and whether it looked like a fresh in-memory hit then. */
+export interface PreparedRead {
+  /** Key and tags, derived once; the read reuses them if it turns out not to be a hit. */
+  plan: Plan
+  hit: FastHit | undefined
+}
+
+/**
+ * Plans a cached read on a store with an in-process tier and checks it for a fresh in-memory hit.
+ * `undefined` when this path does not apply (no in-memory tier, nothing to cache, options or
+ * `scope` that throw): the read then goes the ordinary way, which reports such problems.
+ */
+export function prepareFastHit(engine: CacheEngine, model: string, operation: string, args: Record<string, unknown> | undefined): PreparedRead | undefined {
   if (!engine.fastPath || !engine.guard.store.peek) return undefined
   let plan: Plan
   try {
@@ -41,7 +52,7 @@ export function prepareFastHit(engine: CacheEngine, model: string, operation: st
   }
   const keys = [plan.key, ...plan.tags.map((t) => versionKey(engine.options.namespace, t))]
   const entry = currentEntry(engine, plan, keys, undefined)
-  return entry && new PreparedHit(engine, plan, keys, entry)
+  return { plan, hit: entry && new PreparedHit(engine, plan, keys, entry) }
 }
 
 class PreparedHit implements FastHit {

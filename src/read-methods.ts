@@ -6,7 +6,7 @@
 import { Prisma } from '@prisma/client/extension'
 import { directRead } from './direct-read.js'
 import type { CacheEngine } from './engine.js'
-import { prepareFastHit, type FastHit } from './fast-hit.js'
+import { prepareFastHit, type PreparedRead } from './fast-hit.js'
 import { recordInfo, withInfo } from './info.js'
 import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from './types.js'
 
@@ -40,8 +40,9 @@ function cachedRead(engine: CacheEngine, self: unknown, operation: string, args:
   const callParent = () => context.$parent[context.$name]![operation]!(args)
   if (!engine.fastPath) return attachInfo(callParent())
   const readArgs = args as Record<string, unknown> | undefined
-  const hit = prepareFastHit(engine, context.$name, operation, readArgs)
-  return new LazyRead(engine, context.$name, operation, readArgs, hit, callParent, hit ? undefined : callParent()) as unknown as CachedPromise<any>
+  const prepared = prepareFastHit(engine, context.$name, operation, readArgs)
+  const parent = prepared?.hit ? undefined : callParent()
+  return new LazyRead(engine, context.$name, operation, readArgs, prepared, callParent, parent) as unknown as CachedPromise<any>
 }
 
 /**
@@ -55,7 +56,7 @@ class LazyRead<T> {
   readonly #model: string
   readonly #operation: string
   readonly #args: Record<string, unknown> | undefined
-  readonly #hit: FastHit | undefined
+  readonly #prepared: PreparedRead | undefined
   readonly #callParent: () => Prisma.PrismaPromise<T>
   #parent: Prisma.PrismaPromise<T> | undefined
   #started: Promise<T> | undefined
@@ -65,7 +66,7 @@ class LazyRead<T> {
     model: string,
     operation: string,
     args: Record<string, unknown> | undefined,
-    hit: FastHit | undefined,
+    prepared: PreparedRead | undefined,
     callParent: () => Prisma.PrismaPromise<T>,
     parent: Prisma.PrismaPromise<T> | undefined,
   ) {
@@ -73,7 +74,7 @@ class LazyRead<T> {
     this.#model = model
     this.#operation = operation
     this.#args = args
-    this.#hit = hit
+    this.#prepared = prepared
     this.#callParent = callParent
     this.#parent = parent
   }
@@ -109,7 +110,7 @@ class LazyRead<T> {
 
   #start(): Promise<T> {
     if (this.#started) return this.#started
-    const taken = this.#hit?.take()
+    const taken = this.#prepared?.hit?.take()
     if (taken) {
       recordInfo(taken.info)
       this.#started = Promise.resolve(taken.value as T)
@@ -119,7 +120,7 @@ class LazyRead<T> {
     let used = false
     const query = () => (used ? this.#callParent() : ((used = true), this.#getParent()))
     try {
-      const direct = directRead(this.#engine, this.#model, this.#operation, this.#args, query) as Promise<T> | undefined
+      const direct = directRead(this.#engine, this.#model, this.#operation, this.#args, query, this.#prepared?.plan) as Promise<T> | undefined
       this.#started = direct ?? Promise.resolve(this.#getParent())
     } catch (error) {
       this.#started = Promise.reject(error) // a bad `cache` option: CacheConfigError, as from the hook

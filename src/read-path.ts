@@ -44,8 +44,13 @@ export interface Plan {
 }
 
 /** Serves `request` from the cache or the database. */
-export async function readThrough(engine: CacheEngine, request: ReadRequest): Promise<ReadOutcome> {
-  const plan = planRead(engine, request)
+export function readThrough(engine: CacheEngine, request: ReadRequest): Promise<ReadOutcome> {
+  return readPlanned(engine, planRead(engine, request))
+}
+
+/** Serves a read already planned (its key and tags derived) from the cache or the database. */
+export async function readPlanned(engine: CacheEngine, plan: Plan): Promise<ReadOutcome> {
+  const { request } = plan
   if (engine.hasPending(plan.tags)) return bypass(engine, plan)
   const keys = [plan.key, ...plan.tags.map((t) => versionKey(engine.options.namespace, t))]
   let values: (StoreValue | undefined)[] | undefined = engine.guard.store.peek?.(keys)

@@ -106,9 +106,15 @@ describe('fresh in-memory hits skip the Prisma pipeline', () => {
     const { info } = await prisma.user.findUnique({ where: { id: userId }, cache: true }).withCacheInfo()
     expect(info.status).toBe('stale')
     await expect(prisma.user.findUnique({ where: { id: userId }, cache: { ttl: -1 } })).rejects.toMatchObject({ path: 'cache.ttl' })
-    let calls = 0
-    const scoped = cachedClient(db, 'memory', { scope: () => (++calls > 2 ? (() => { throw new Error('no tenant') })() : 'tenant-a') }).prisma
+    // The scope fails from the second read on, whenever and however often the extension asks for it.
+    let tenantKnown = true
+    const scope = () => {
+      if (!tenantKnown) throw new Error('no tenant')
+      return 'tenant-a'
+    }
+    const scoped = cachedClient(db, 'memory', { scope }).prisma
     await scoped.user.findUnique({ where: { id: userId }, cache: true })
+    tenantKnown = false
     const failing = await scoped.user.findUnique({ where: { id: userId }, cache: true }).withCacheInfo()
     expect(failing.data?.id).toBe(userId)
     expect(failing.info.status).toBe('error')
