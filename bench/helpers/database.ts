@@ -4,10 +4,9 @@
  * adapter (every `queryRaw`/`executeRaw` of PrismaPg), below every extension.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from '../../test/generated/prisma/client.js'
+import { countingAdapterFactory, type AroundStatement } from '../../test/helpers/counting-adapter.js'
 import { config } from './config.js'
 
 /** SQL statements that reached the database through one client. */
@@ -22,19 +21,15 @@ export function databaseUrl(adminUrl: string, name: string): string {
   return url.toString()
 }
 
-/** Waits for prisma/schema.sql (another engineer commits it), polling once a minute. */
-export async function schemaSql(path = config.schemaSqlPath, waitMs = 0): Promise<string> {
-  const deadline = Date.now() + waitMs
-  while (!existsSync(path)) {
-    if (Date.now() >= deadline) throw new Error(`${path} does not exist: the bench creates its tables from it`)
-    await sleep(Math.min(60_000, Math.max(1, deadline - Date.now())))
-  }
+/** The CREATE script the bench builds its tables from (see scripts/schema-sql.ts). */
+export function schemaSql(path = config.schemaSqlPath): string {
+  if (!existsSync(path)) throw new Error(`${path} does not exist: the bench creates its tables from it`)
   return readFileSync(path, 'utf8')
 }
 
 /** Drops and recreates the bench database, creates the tables and seeds it. Returns its URL. */
 export async function createBenchDatabase(): Promise<string> {
-  const sql = await schemaSql()
+  const sql = schemaSql()
   const admin = new pg.Client({ connectionString: config.adminUrl })
   await admin.connect()
   try {
@@ -88,30 +83,13 @@ async function seed(db: pg.Client): Promise<void> {
   await db.query('ANALYZE')
 }
 
-/** A PrismaPg adapter factory whose connections count every statement they run. */
-export function countingAdapter(url: string, counter: QueryCounter): PrismaPg {
-  const factory = new PrismaPg({ connectionString: url, max: 10 })
-  const connect = factory.connect.bind(factory)
-  factory.connect = async () => {
-    const adapter = await connect()
-    const queryRaw = adapter.queryRaw.bind(adapter)
-    const executeRaw = adapter.executeRaw.bind(adapter)
-    adapter.queryRaw = (query) => {
-      counter.queries++
-      return queryRaw(query)
-    }
-    adapter.executeRaw = (query) => {
-      counter.queries++
-      return executeRaw(query)
-    }
-    return adapter
-  }
-  return factory
-}
-
 /** A raw PrismaClient on the bench database with a statement counter. */
 export function countedClient(url: string): { prisma: PrismaClient; counter: QueryCounter } {
   const counter: QueryCounter = { queries: 0 }
-  const prisma = new PrismaClient({ adapter: countingAdapter(url, counter) })
+  const count: AroundStatement = (_query, execute) => {
+    counter.queries++
+    return execute()
+  }
+  const prisma = new PrismaClient({ adapter: countingAdapterFactory(url, count, { max: 10 }) })
   return { prisma, counter }
 }

@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { PrismaPg } from '@prisma/adapter-pg'
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { countingAdapterFactory, type AroundStatement } from './counting-adapter.js'
 import { adminDatabaseUrl, databaseUrlFor } from './services.js'
 
 const schemaSql = readFileSync(new URL('../../prisma/schema.sql', import.meta.url), 'utf8')
@@ -99,7 +98,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   }
 
-  const run = async <T>(query: SqlQuery, execute: () => Promise<T>): Promise<T> => {
+  const run: AroundStatement = async (query, execute) => {
     executions.total++
     if (/^\s*SELECT/i.test(query.sql)) executions.reads++
     else executions.writes++
@@ -109,28 +108,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     if (hold && filter) await new Promise<void>((resume) => held.push(resume))
     return result
   }
-  const counted = <A extends SqlDriverAdapter | Transaction>(target: A): A =>
-    new Proxy(target, {
-      get(object, prop) {
-        const value = Reflect.get(object, prop, object) as unknown
-        if (typeof value !== 'function') return value
-        if (prop === 'queryRaw' || prop === 'executeRaw') {
-          return (query: SqlQuery) => run(query, () => (value as (q: SqlQuery) => Promise<unknown>).call(object, query))
-        }
-        if (prop === 'startTransaction') {
-          return async (...args: unknown[]) => counted(await (value as (...a: unknown[]) => Promise<Transaction>).apply(object, args))
-        }
-        return (value as (...a: unknown[]) => unknown).bind(object)
-      },
-    })
-  const adapterFactory = (): SqlDriverAdapterFactory => {
-    const inner = new PrismaPg({ connectionString: url })
-    return {
-      provider: inner.provider,
-      adapterName: inner.adapterName,
-      connect: async () => counted(await inner.connect()),
-    }
-  }
+  const adapterFactory = () => countingAdapterFactory(url, run)
 
   const clients: PrismaClient[] = []
   const newClient = () => {

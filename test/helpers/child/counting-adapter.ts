@@ -3,8 +3,8 @@
  * PostgreSQL and can hold chosen SELECTs at a gate (so a lock holder's query hangs until the
  * parent kills the process). Counting here, below Prisma, sees every execution whatever the cache did.
  */
-import { PrismaPg } from '@prisma/adapter-pg'
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import { countingAdapterFactory } from '../counting-adapter.js'
 
 /** The adapter factory with its counter and gate. */
 export interface CountingAdapter {
@@ -17,43 +17,23 @@ export interface CountingAdapter {
 
 /** Wraps a PrismaPg factory for `connectionString`. */
 export function countingAdapter(connectionString: string): CountingAdapter {
-  const inner = new PrismaPg({ connectionString })
   let held: { text: string; onHeld: () => void; arrived: boolean } | undefined
   const state: CountingAdapter = {
     executions: 0,
     hold(text, onHeld) {
       held = { text, onHeld, arrived: false }
     },
-    factory: {
-      provider: inner.provider,
-      adapterName: inner.adapterName,
-      async connect() {
-        return wrap(await inner.connect())
-      },
-    },
-  }
-  const gate = async (query: SqlQuery) => {
-    if (held && /^\s*SELECT/i.test(query.sql) && query.sql.includes(held.text)) {
-      if (!held.arrived) {
-        held.arrived = true
-        held.onHeld()
-      }
-      await new Promise(() => {}) // never released: the process is killed while it waits
-    }
-    state.executions++
-  }
-  const wrap = (adapter: SqlDriverAdapter): SqlDriverAdapter =>
-    new Proxy(adapter, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown
-        if (prop === 'queryRaw' || prop === 'executeRaw') {
-          return async (query: SqlQuery) => {
-            await gate(query)
-            return (value as (q: SqlQuery) => Promise<unknown>).call(target, query)
-          }
+    factory: countingAdapterFactory(connectionString, async (query, execute) => {
+      if (held && /^\s*SELECT/i.test(query.sql) && query.sql.includes(held.text)) {
+        if (!held.arrived) {
+          held.arrived = true
+          held.onHeld()
         }
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
-      },
-    })
+        await new Promise(() => {}) // never released: the process is killed while it waits
+      }
+      state.executions++
+      return execute()
+    }),
+  }
   return state
 }
