@@ -1,19 +1,16 @@
 /**
  * The cache engine: the pieces one extension instance shares (options, guarded store, schema
- * graph, events, single-flight) and the invalidation path. Prisma-free, so it can be tested and
- * reused by the low-level `$cache` API.
+ * graph, events, single-flight, invalidation). Prisma-free, so the read and write paths and the
+ * low-level `$cache` API use it alike.
  */
 import type { SchemaGraph } from './dependencies/schema-graph.js'
 import { CacheError, CacheUnavailableError } from './errors.js'
 import { CacheEvents, type CacheEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
-import { SingleFlight } from './single-flight.js'
-import { StoreGuard } from './store-guard.js'
+import { SingleFlight } from './read/single-flight.js'
+import { StoreGuard } from './stores/guard.js'
 import type { CacheStore } from './stores/store.js'
-import { bumpVersions } from './versions.js'
-
-const RETRY_MIN_MS = 50
-const RETRY_MAX_MS = 5000
+import { Invalidator } from './write/invalidator.js'
 
 /** Shared state and services of one `cacheExtension()` instance. */
 export class CacheEngine {
@@ -23,27 +20,18 @@ export class CacheEngine {
   readonly fingerprint: string
   readonly events = new CacheEvents()
   readonly flights = new SingleFlight()
-  /** Tags whose invalidation has not reached the store yet: reads depending on them bypass the cache. */
-  readonly pendingTags = new Set<string>()
   /** Entry keys with a background `swr` refresh running in this process. */
   readonly refreshing = new Set<string>()
   /** Whether other processes share the store (then fills take the cross-process lock). */
   readonly sharedStore: boolean
   /**
-   * Values above this many bytes are deflated — only on stores reached over the network: a
-   * memory store has no bandwidth to save, and every hit would pay the inflate.
-   */
-  get compressAbove(): number {
-    return this.sharedStore ? this.options.compressAbove : 0
-  }
-
-  /**
-   * Whether fresh in-memory hits may skip Prisma's request pipeline (see fast-hit.ts): set by the
-   * extension when no other extension sits below it.
+   * Whether the typed read methods may answer before Prisma's request pipeline: true when no
+   * extension was applied before the cache (one that was must see every read).
    */
   fastPath = false
-  #retryTimer: NodeJS.Timeout | undefined
-  #retryDelayMs = RETRY_MIN_MS
+  readonly #invalidator: Invalidator
+  /** Store writes and refreshes running after their read returned. */
+  readonly #background = new Set<Promise<unknown>>()
 
   constructor(options: ResolvedOptions, store: CacheStore, graph: SchemaGraph, fingerprint: string) {
     this.options = options
@@ -55,6 +43,15 @@ export class CacheEngine {
       failures: options.breakerFailures,
       cooldownMs: options.breakerCooldownMs,
     })
+    this.#invalidator = new Invalidator(this.guard, options.namespace, (error, tags) => this.report(error, { tags }))
+  }
+
+  /**
+   * Values above this many bytes are deflated — only on stores reached over the network: a
+   * memory store has no bandwidth to save, and every hit would pay the inflate.
+   */
+  get compressAbove(): number {
+    return this.sharedStore ? this.options.compressAbove : 0
   }
 
   /** Reports a cache-side failure: counts it, emits `error`, calls `onError`. Never throws. */
@@ -70,46 +67,42 @@ export class CacheEngine {
     }
   }
 
+  /** Runs `work` after the caller has its answer; {@link settle} waits for it. */
+  inBackground(work: Promise<unknown>): void {
+    const tracked: Promise<unknown> = work.then(
+      () => this.#background.delete(tracked),
+      () => this.#background.delete(tracked),
+    )
+    this.#background.add(tracked)
+  }
+
+  /** Resolves once every background store write and refresh started so far has finished. */
+  async settle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background])
+  }
+
   /** True when any of `tags` has an invalidation still waiting to reach the store. */
   hasPending(tags: readonly string[]): boolean {
-    if (this.pendingTags.size === 0) return false
-    return tags.some((tag) => this.pendingTags.has(tag))
+    return this.#invalidator.hasPending(tags)
+  }
+
+  /** Tags whose invalidation has not reached the store yet (for tests). */
+  get pendingTags(): ReadonlySet<string> {
+    return this.#invalidator.pendingTags
   }
 
   /**
-   * Replaces the versions of `tags`. Resolves once the store has them, or once the failure is
+   * Replaces the versions of `tags` and emits `invalidate` (one event per model in `models`, or
+   * one event when none is named). Resolves once the store has it, or once the failure is
    * reported and a retry is scheduled; never rejects.
    */
-  async invalidate(tags: readonly string[], context: CacheEvent = {}): Promise<void> {
+  async invalidate(tags: readonly string[], context: CacheEvent = {}, models: readonly string[] = []): Promise<void> {
     if (tags.length === 0) return
     this.events.counts.invalidations++
-    try {
-      await bumpVersions(this.guard, this.options.namespace, tags)
-    } catch (error) {
-      this.report(error, { ...context, tags: [...tags] })
-      for (const tag of tags) this.pendingTags.add(tag)
-      this.#scheduleRetry()
-    }
-    this.events.emit('invalidate', { ...context, tags: [...tags] })
-  }
-
-  #scheduleRetry(): void {
-    if (this.#retryTimer) return
-    this.#retryTimer = setTimeout(() => void this.#retry(), this.#retryDelayMs)
-    this.#retryTimer.unref()
-  }
-
-  async #retry(): Promise<void> {
-    this.#retryTimer = undefined
-    const tags = [...this.pendingTags]
-    try {
-      await bumpVersions(this.guard, this.options.namespace, tags)
-      for (const tag of tags) this.pendingTags.delete(tag)
-      this.#retryDelayMs = RETRY_MIN_MS
-    } catch (error) {
-      this.report(error, { tags })
-      this.#retryDelayMs = Math.min(RETRY_MAX_MS, this.#retryDelayMs * 2)
-    }
-    if (this.pendingTags.size > 0) this.#scheduleRetry()
+    await this.#invalidator.invalidate(tags)
+    if (!this.events.has('invalidate')) return
+    const event = { ...context, tags: [...tags] }
+    if (models.length === 0) this.events.emit('invalidate', event)
+    else for (const model of models) this.events.emit('invalidate', { ...event, model })
   }
 }

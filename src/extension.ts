@@ -1,23 +1,24 @@
 /**
  * `cacheExtension()`: validates the options up front, then wires the engine into Prisma in two
- * layers — the query hook first, then the typed read methods, `$cache` and the `$transaction`
- * override on top (the override must sit above the hook, or transaction clients skip the hook).
+ * layers — the query hook first, then the surface on top: the typed read methods, `$cache`, the
+ * `$transaction` override (it must sit above the hook, or transaction clients skip the hook) and
+ * an `$extends` that keeps the surface on top of whatever is stacked later (see `restack`).
  */
 import { Prisma } from '@prisma/client/extension'
 import type { ITXClientDenyList, UnwrapTuple } from '@prisma/client/runtime/client'
-import { createCacheApi } from './cache-api.js'
+import { schemaFingerprint } from './codec/keys.js'
 import { buildSchemaGraph } from './dependencies/schema-graph.js'
 import { CacheEngine } from './engine.js'
 import { CacheConfigError } from './errors.js'
-import { schemaFingerprint } from './keys.js'
+import { createCacheApi } from './kv/cache-api.js'
 import { checkModelNames, resolveOptions, type CacheOptions } from './options.js'
-import { createQueryHook, type HookParams } from './query-hook.js'
+import { createQueryHook, type HookParams } from './prisma/query-hook.js'
+import { readMethods, withReadInfo } from './prisma/read-methods.js'
+import { runTransaction } from './prisma/transactions.js'
 import { memoryStore } from './stores/memory.js'
 import type { CacheStore } from './stores/store.js'
-import { runTransaction } from './transactions.js'
-import { readMethods, withReadInfo } from './read-methods.js'
 
-export type { CacheArgs, CachedPromise } from './read-methods.js'
+export type { CacheArgs, CachedPromise } from './prisma/read-methods.js'
 
 /** Options of `$transaction`, as Prisma takes them. */
 export interface TransactionOptions {
@@ -34,6 +35,9 @@ export interface CachedTransaction {
   <T, P extends Prisma.PrismaPromise<any>[]>(this: T, arg: [...P], options?: TransactionOptions): Promise<UnwrapTuple<P>>
   <T, R>(this: T, fn: (tx: Omit<T, ITXClientDenyList>) => Promise<R>, options?: TransactionOptions): Promise<R>
 }
+
+type AnyClient = { $extends(extension: unknown): AnyClient }
+type Context = { $parent: AnyClient & { $transaction(...a: unknown[]): Promise<unknown> } }
 
 /** The Prisma extension. Use as `prisma.$extends(cacheExtension({ store }))`. */
 export function cacheExtension(options: CacheOptions = {}) {
@@ -54,23 +58,37 @@ export function cacheExtension(options: CacheOptions = {}) {
       name: 'prisma-query-cache',
       query: { $allOperations: (params) => hook(params as unknown as HookParams) },
     })
-    return hooked.$extends({
+    const surface = {
       name: 'prisma-query-cache:surface',
       model: { $allModels: readMethods(engine) },
       client: {
         $cache: createCacheApi(engine),
         $transaction: function (this: unknown, ...args: unknown[]) {
-          const parent = (Prisma.getExtensionContext(this) as unknown as { $parent: { $transaction(...a: unknown[]): Promise<unknown> } }).$parent
+          const parent = (Prisma.getExtensionContext(this) as unknown as Context).$parent
           const [first, ...rest] = args
           // The interactive form's client comes from the layer below ours: give its reads `withCacheInfo()`.
           const forward = typeof first === 'function' ? [(tx: object) => (first as (tx: object) => unknown)(withReadInfo(tx)), ...rest] : args
           return runTransaction(
             () => parent.$transaction(...forward),
-            (collector) => engine.invalidate([...collector.tags], { operation: '$transaction', tags: [...collector.models] }),
+            (collector) => engine.invalidate([...collector.tags], { operation: '$transaction' }, [...collector.models]),
           )
         } as CachedTransaction,
       },
-    })
+    }
+    /**
+     * Extensions stacked on a cached client go *under* the surface: the new client is the layer
+     * below our surface, extended, with the surface applied again on top. So the typed read
+     * methods stay the entry point (a hit is answered before any layer runs), and a read that
+     * needs the database goes down through the later extensions' hooks too — misses, bypasses
+     * and background refreshes alike.
+     */
+    const restack = function (this: unknown, extension: unknown) {
+      const below = (Prisma.getExtensionContext(this) as unknown as Context).$parent
+      return below.$extends(extension).$extends(runtimeSurface)
+    }
+    const runtimeSurface = { ...surface, client: { ...surface.client, $extends: restack } }
+    // Typed as `surface`: `$extends` keeps Prisma's own signature for users.
+    return hooked.$extends(runtimeSurface as typeof surface)
   })
 }
 

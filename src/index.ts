@@ -4,8 +4,8 @@ export { memoryStore, MemoryStore, type MemoryStoreOptions } from './stores/memo
 export { redisStore, RedisStore, type RedisStoreOptions } from './stores/redis.js'
 export { tieredStore, TieredStore, type TieredStoreOptions } from './stores/tiered.js'
 export type { CacheStore, StoreValue } from './stores/store.js'
-export type { CacheApi } from './cache-api.js'
-export type { KeyValueApi, SetOptions } from './key-value-api.js'
+export type { CacheApi } from './kv/cache-api.js'
+export type { KeyValueApi, SetOptions } from './kv/key-value-api.js'
 export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from './events.js'
 export type { CacheInfo, CacheStatus, ReadCacheOption } from './types.js'
 export {

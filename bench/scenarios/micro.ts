@@ -3,8 +3,8 @@
  * entry encoding/decoding (src/serialize.ts), beside the JSON.stringify key floor A uses.
  */
 import { Bench } from 'tinybench'
-import { entryKey, hashArgs } from '../../src/keys.js'
-import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue } from '../../src/serialize.js'
+import { entryKey, hashArgs } from '../../src/codec/keys.js'
+import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue } from '../../src/codec/entry.js'
 import type { PrismaClient } from '../../test/generated/prisma/client.js'
 import { config } from '../helpers/config.js'
 import { summarize, type Stats } from '../helpers/measure.js'

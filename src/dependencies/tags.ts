@@ -8,7 +8,7 @@
  *   m:_<Relation>     an implicit many-to-many join table changed
  *   t:<name>          a user tag
  */
-import { canonicalize } from '../keys.js'
+import { canonicalize } from '../codec/keys.js'
 
 /** Tag for any change to `model`. */
 export function modelTag(model: string): string {

@@ -1,6 +1,6 @@
 /** Large values are deflated on their way to Redis, and kept as they are in process memory. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseEntry } from '../../src/serialize.js'
+import { parseEntry } from '../../src/codec/entry.js'
 import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, expect, it } from 'vitest'
 import { redisStore } from '../../src/index.js'
-import { StoreGuard } from '../../src/store-guard.js'
+import { StoreGuard } from '../../src/stores/guard.js'
 import { testRedis, uniqueNamespace } from '../helpers/cached-client.js'
 import { silentServer } from '../helpers/broken-redis.js'
 import { Redis } from 'ioredis'

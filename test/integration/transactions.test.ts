@@ -6,7 +6,7 @@
  * transactional queries apart (`__internalParams.transaction`, read by src/transactions.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { transactionOf } from '../../src/transactions.js'
+import { transactionOf } from '../../src/prisma/transactions.js'
 import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { holdSelects } from '../helpers/hold.js'

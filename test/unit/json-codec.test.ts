@@ -1,7 +1,7 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
-import { decodeJson, encodeJson } from '../../src/json-codec.js'
-import { deserializeValue, serializeValue } from '../../src/serialize.js'
+import { decodeJson, encodeJson } from '../../src/codec/json-codec.js'
+import { deserializeValue, serializeValue } from '../../src/codec/entry.js'
 import { expectSameData } from '../helpers/exact.js'
 
 function roundTrip(value: unknown): unknown {

@@ -1,6 +1,6 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
-import { canonicalize, entryKey, hashArgs, lockKey, schemaFingerprint, userKey, versionKey } from '../../src/keys.js'
+import { canonicalize, entryKey, hashArgs, lockKey, schemaFingerprint, userKey, versionKey } from '../../src/codec/keys.js'
 
 const base = { namespace: 'ns', fingerprint: 'fp', model: 'User', operation: 'findMany', scope: undefined, args: { where: { id: 1 } } }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cacheExtension, CacheConfigError, DEFAULT_OPTIONS, memoryStore, redisStore } from '../../src/index.js'
 import { resolveOptions } from '../../src/options.js'
-import { readPolicy } from '../../src/read-policy.js'
+import { readPolicy } from '../../src/read/policy.js'
 
 /** Runs `fn` and returns the CacheConfigError it throws (fails the test otherwise). */
 function configError(fn: () => unknown): CacheConfigError {

@@ -1,9 +1,9 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
 import { CacheSerializationError } from '../../src/errors.js'
-import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue, type EntryHeader } from '../../src/serialize.js'
+import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue, type EntryHeader } from '../../src/codec/entry.js'
 import { expectSameData } from '../helpers/exact.js'
-import { escapeUnsafeKeys, restoreUnsafeKeys } from '../../src/unsafe-keys.js'
+import { escapeUnsafeKeys, restoreUnsafeKeys } from '../../src/codec/unsafe-keys.js'
 
 const header: Omit<EntryHeader, 'escaped' | 'compressed' | 'codec'> = {
   deps: [['m:User', 'v1'], ['r:User:d1', 'v2']],

@@ -1,12 +1,12 @@
 /**
  * `prisma.$cache`: invalidation by tags and models, `clear()`, counters and events.
  */
-import { allRowsTag, modelTag, userTag } from './dependencies/tags.js'
-import type { CacheEngine } from './engine.js'
-import { CacheConfigError } from './errors.js'
-import type { CacheEventListener, CacheEventName, CacheStats } from './events.js'
-import { expectPlainObject, rejectUnknownKeys } from './options.js'
-import { tagList } from './read-policy.js'
+import { allRowsTag, modelTag, userTag } from '../dependencies/tags.js'
+import type { CacheEngine } from '../engine.js'
+import { CacheConfigError } from '../errors.js'
+import type { CacheEventListener, CacheEventName, CacheStats } from '../events.js'
+import { expectPlainObject, rejectUnknownKeys } from '../options.js'
+import { tagList } from '../read/policy.js'
 import { createKeyValueApi, type KeyValueApi } from './key-value-api.js'
 
 /** What `prisma.$cache` offers: invalidation, counters, events and the key/value operations. */
@@ -15,6 +15,12 @@ export interface CacheApi extends KeyValueApi {
   invalidate(target: { tags?: string[]; models?: string[] }): Promise<void>
   /** Deletes every key of this extension's namespace (SCAN, never KEYS). */
   clear(): Promise<void>
+  /**
+   * Resolves once the store writes and `swr` refreshes that run after their read returned have
+   * finished (a Redis miss returns before its entry is written). Call it before a serverless
+   * function freezes or a process exits, and in tests that inspect the store.
+   */
+  settle(): Promise<void>
   /** Counters since the extension was created. */
   stats(): CacheStats
   /** Subscribes to a cache event. */
@@ -42,6 +48,7 @@ export function createCacheApi(engine: CacheEngine): CacheApi {
         engine.report(error)
       }
     },
+    settle: () => engine.settle(),
     stats: () => engine.events.stats(),
     on: (event, listener) => engine.events.on(event, listener),
     off: (event, listener) => engine.events.off(event, listener),

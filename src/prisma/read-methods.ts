@@ -1,14 +1,18 @@
 /**
  * The eight typed read methods the extension puts on every model. They accept `cache` (typed),
- * return a promise with `withCacheInfo()`, and answer hits without Prisma's request pipeline
- * when nothing sits below the extension (fast-hit.ts, direct-read.ts).
+ * return a promise with `withCacheInfo()`, and — when no extension was applied before the cache —
+ * consult the cache before entering Prisma's request pipeline: a hit never builds a Prisma
+ * request. Only a read that needs the database goes down through the layers below (extensions
+ * stacked later, then the query hook, which just runs it). With extensions applied before the
+ * cache, every read goes through Prisma, so theirs run for hits too, and the query hook serves it.
  */
 import { Prisma } from '@prisma/client/extension'
-import { directRead } from './direct-read.js'
-import type { CacheEngine } from './engine.js'
-import { prepareFastHit, type PreparedRead } from './fast-hit.js'
+import type { CacheEngine } from '../engine.js'
+import { peekHit, readThrough, readUncached, type ReadOutcome } from '../read/pipeline.js'
+import { startRead } from '../read/start.js'
+import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from '../types.js'
 import { recordInfo, withInfo } from './info.js'
-import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from './types.js'
+import { runPassthrough } from './passthrough.js'
 
 /** The `cache` argument the read methods accept. */
 export interface CacheArgs {
@@ -27,28 +31,21 @@ function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
   return cached
 }
 
-type ParentContext = { $name: string; $parent: Record<string, Record<string, (a: unknown) => Prisma.PrismaPromise<any>>> }
+type Delegate = Record<string, (a: unknown) => Prisma.PrismaPromise<any>>
+type ParentContext = { $name: string; $parent: Record<string, Delegate> }
 
-/**
- * One typed read. With nothing below the extension, a fresh in-memory hit skips Prisma entirely
- * and any other read consults the cache before entering Prisma. The parent's Prisma promise is
- * still created at call time (unless the read is an in-memory hit) so that Prisma records the
- * caller's location for its error messages.
- */
 function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
   const context = Prisma.getExtensionContext(self) as unknown as ParentContext
-  const callParent = () => context.$parent[context.$name]![operation]!(args)
-  if (!engine.fastPath) return attachInfo(callParent())
-  const readArgs = args as Record<string, unknown> | undefined
-  const prepared = prepareFastHit(engine, context.$name, operation, readArgs)
-  const parent = prepared?.hit ? undefined : callParent()
-  return new LazyRead(engine, context.$name, operation, readArgs, prepared, callParent, parent) as unknown as CachedPromise<any>
+  // The layer below is looked up only when a read needs it: a hit never touches Prisma.
+  const below = (a: unknown) => context.$parent[context.$name]![operation]!(a)
+  return new LazyRead(engine, context.$name, operation, args as Record<string, unknown> | undefined, below) as unknown as CachedPromise<any>
 }
 
 /**
  * A Prisma-promise look-alike for a typed read. Like a Prisma promise it runs on `then()`, which
- * is when the cache is consulted (so a write that resolved after the call is seen). Inside a
- * batch `$transaction` it hands over to the parent's Prisma promise, which bypasses the cache.
+ * is when the read starts and the cache is consulted (so a write that resolved after the call is
+ * seen). Inside a batch `$transaction` it hands over to a Prisma promise of the layer below, which
+ * bypasses the cache.
  */
 class LazyRead<T> {
   readonly [Symbol.toStringTag] = 'PrismaPromise'
@@ -56,27 +53,16 @@ class LazyRead<T> {
   readonly #model: string
   readonly #operation: string
   readonly #args: Record<string, unknown> | undefined
-  readonly #prepared: PreparedRead | undefined
-  readonly #callParent: () => Prisma.PrismaPromise<T>
+  readonly #below: (args: unknown) => Prisma.PrismaPromise<T>
   #parent: Prisma.PrismaPromise<T> | undefined
   #started: Promise<T> | undefined
 
-  constructor(
-    engine: CacheEngine,
-    model: string,
-    operation: string,
-    args: Record<string, unknown> | undefined,
-    prepared: PreparedRead | undefined,
-    callParent: () => Prisma.PrismaPromise<T>,
-    parent: Prisma.PrismaPromise<T> | undefined,
-  ) {
+  constructor(engine: CacheEngine, model: string, operation: string, args: Record<string, unknown> | undefined, below: (args: unknown) => Prisma.PrismaPromise<T>) {
     this.#engine = engine
     this.#model = model
     this.#operation = operation
     this.#args = args
-    this.#prepared = prepared
-    this.#callParent = callParent
-    this.#parent = parent
+    this.#below = below
   }
 
   then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
@@ -105,27 +91,40 @@ class LazyRead<T> {
   }
 
   #getParent(): Prisma.PrismaPromise<T> {
-    return (this.#parent ??= this.#callParent())
+    return (this.#parent ??= this.#below(this.#args))
   }
 
   #start(): Promise<T> {
     if (this.#started) return this.#started
-    const taken = this.#prepared?.hit?.take()
-    if (taken) {
-      recordInfo(taken.info)
-      this.#started = Promise.resolve(taken.value as T)
-      return this.#started
-    }
-    // The parent promise runs at most once; a second query (an swr refresh) gets a new one.
-    let used = false
-    const query = () => (used ? this.#callParent() : ((used = true), this.#getParent()))
+    // Extensions applied before the cache run for every read: let Prisma's pipeline (and the
+    // query hook inside it) serve the read.
+    if (!this.#engine.fastPath) return (this.#started = Promise.resolve(this.#getParent()))
+    let outcome: ReadOutcome | Promise<ReadOutcome>
     try {
-      const direct = directRead(this.#engine, this.#model, this.#operation, this.#args, query, this.#prepared?.plan) as Promise<T> | undefined
-      this.#started = direct ?? Promise.resolve(this.#getParent())
+      outcome = this.#read()
     } catch (error) {
-      this.#started = Promise.reject(error) // a bad `cache` option: CacheConfigError, as from the hook
+      return (this.#started = Promise.reject(error)) // a bad `cache` option: CacheConfigError, as from the hook
     }
-    return this.#started
+    if (!(outcome instanceof Promise)) {
+      recordInfo(outcome.info)
+      return (this.#started = Promise.resolve(outcome.value as T))
+    }
+    return (this.#started = outcome.then((o) => {
+      recordInfo(o.info)
+      return o.value as T
+    }))
+  }
+
+  /** Starts the read; a fresh in-process hit is answered synchronously. */
+  #read(): ReadOutcome | Promise<ReadOutcome> {
+    const engine = this.#engine
+    const started = startRead(engine, this.#model, this.#operation, this.#args)
+    if (started.kind !== 'cached') {
+      const { args } = started
+      return readUncached(engine, started.kind, started, () => runPassthrough(() => this.#below(args)), false)
+    }
+    const { plan } = started
+    return peekHit(engine, plan) ?? readThrough(engine, plan, () => runPassthrough(() => this.#below(plan.args)))
   }
 }
 

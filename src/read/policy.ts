@@ -3,8 +3,8 @@
  * then the model's policy, then the extension's defaults. An explicit `cache` option on a read
  * wins over a model policy of `false` (the call site is the more specific statement).
  */
-import { CacheConfigError } from './errors.js'
-import { expectPlainObject, rejectUnknownKeys, seconds, type ResolvedOptions } from './options.js'
+import { CacheConfigError } from '../errors.js'
+import { expectPlainObject, rejectUnknownKeys, seconds, type ResolvedOptions } from '../options.js'
 
 /** How one read is cached. */
 export interface ReadPolicy {

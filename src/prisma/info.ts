@@ -3,7 +3,7 @@
  * sink; the query hook writes how it answered into the sink. Ordinary calls pay nothing for it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { CacheInfo } from './types.js'
+import type { CacheInfo } from '../types.js'
 
 interface InfoSink {
   info: CacheInfo | undefined

@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { deflateRaw, inflateRaw } from 'node:zlib'
 import { Decimal } from '@prisma/client/runtime/client'
 import superjson from 'superjson'
-import { CacheSerializationError } from './errors.js'
+import { CacheSerializationError } from '../errors.js'
 import { decodeJson, encodeJson } from './json-codec.js'
 import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
 

@@ -5,8 +5,8 @@
  * valid only while every captured version is still current; invalidating replaces the token.
  */
 import { randomBytes } from 'node:crypto'
-import { versionKey } from './keys.js'
-import type { StoreGuard } from './store-guard.js'
+import { versionKey } from '../codec/keys.js'
+import type { StoreGuard } from '../stores/guard.js'
 
 const PROCESS_PREFIX = randomBytes(6).toString('base64url')
 let counter = 0
@@ -20,18 +20,17 @@ export function newVersion(): string {
 export const VERSION_TTL_MS = 24 * 60 * 60 * 1000
 
 /**
- * Returns the current version of each tag, creating the absent ones. `known` holds versions
- * already read in the same round trip as the entry (undefined where absent).
+ * Returns the current version held under each of `keys` (version keys), creating the absent ones.
+ * `known` holds versions already read in the same round trip as the entry (undefined where absent).
  */
-export async function captureVersions(guard: StoreGuard, namespace: string, tags: readonly string[], known: readonly (string | undefined)[]): Promise<string[]> {
+export async function captureVersions(guard: StoreGuard, keys: readonly string[], known: readonly (string | undefined)[]): Promise<string[]> {
   const missing: number[] = []
-  tags.forEach((_, i) => {
+  keys.forEach((_, i) => {
     if (known[i] === undefined) missing.push(i)
   })
   if (missing.length === 0) return known as string[]
-  const keys = missing.map((i) => versionKey(namespace, tags[i]!))
   const fresh = missing.map(() => newVersion())
-  const created = await guard.call('capture versions', (s) => s.getOrInit(keys, fresh, VERSION_TTL_MS))
+  const created = await guard.call('capture versions', (s) => s.getOrInit(missing.map((i) => keys[i]!), fresh, VERSION_TTL_MS))
   const out = [...known] as string[]
   missing.forEach((i, j) => (out[i] = created[j]!))
   return out

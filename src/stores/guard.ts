@@ -4,8 +4,8 @@
  * `breaker.cooldown`). Failures come back as typed errors for the caller to report; nothing here
  * decides what a failure means for a query.
  */
-import { CacheError, CacheStoreError, CacheTimeoutError, CacheUnavailableError } from './errors.js'
-import type { CacheStore } from './stores/store.js'
+import { CacheError, CacheStoreError, CacheTimeoutError, CacheUnavailableError } from '../errors.js'
+import type { CacheStore } from './store.js'
 
 /** Deadline and breaker settings. */
 export interface GuardSettings {

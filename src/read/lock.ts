@@ -5,47 +5,53 @@
  * than a pub/sub round trip per waiter for the common case where the fill lands within a few
  * milliseconds. A dead holder's lock expires after `lock.ttl`; no waiter waits beyond `lock.wait`.
  */
-import type { CacheEngine } from './engine.js'
-import { lockKey, versionKey } from './keys.js'
-import { eventOf, validEntry, type Plan } from './read-path.js'
-import { decodePayload } from './serialize.js'
+import { decodePayload, parseEntry } from '../codec/entry.js'
+import { lockKey } from '../codec/keys.js'
+import { newVersion } from '../dependencies/versions.js'
+import type { CacheEngine } from '../engine.js'
+import type { StoreValue } from '../stores/store.js'
+import { capture } from './capture.js'
+import { eventOf, type Plan } from './plan.js'
 import type { FlightResult } from './single-flight.js'
-import { newVersion } from './versions.js'
+import { checkEntry } from './validity.js'
 
 const POLL_START_MS = 2
 const POLL_MAX_MS = 25
 
 /** What waiting for another process's fill produced. */
-export type WaitOutcome = { kind: 'landed'; result: FlightResult } | { kind: 'released' } | { kind: 'timeout' }
+export type WaitOutcome = { kind: 'landed'; result: FlightResult } | { kind: 'released' } | { kind: 'gave-up' }
 
-/** A lock attempt, and the entry if another process stored it since our miss. */
+/** A lock attempt, the entry if another process stored it since our miss, and the versions captured meanwhile. */
 export interface LockAttempt {
   acquired: boolean
   token: string
   landed: FlightResult | undefined
+  /** The plan's versions, missing ones created; `undefined` if that part failed (reported). */
+  versions: string[] | undefined
 }
 
 /**
- * Tries to take the entry's lock and, in the same round trip (both commands are sent at once on
- * the same connection, in this order), looks at the entry again: another process may have stored
- * it and released its lock between our miss and our `SET NX` (double-checked locking without a
- * second round trip). `undefined` when the store failed (the caller queries the database).
+ * Takes the entry's lock, looks at the entry again (another process may have stored it and
+ * released its lock between our miss and our `SET NX`: double-checked locking) and creates the
+ * missing versions — all sent at once, so one round trip. `undefined` when the lock could not
+ * be asked for (the caller queries the database).
  */
-export async function acquireLock(engine: CacheEngine, plan: Plan): Promise<LockAttempt | undefined> {
+export async function acquireLock(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<LockAttempt | undefined> {
   const token = newVersion()
   const taking = engine.guard.call('lock', (s) => s.add(lockKey(engine.options.namespace, plan.key), token, engine.options.lockTtlMs))
   const looking = landedSince(engine, plan)
+  const capturing = capture(engine, plan, known)
   try {
     const acquired = await taking
-    return { acquired, token, landed: await looking }
+    return { acquired, token, landed: await looking, versions: await capturing }
   } catch (error) {
     engine.report(error, eventOf(plan))
-    await looking
+    await Promise.all([looking, capturing])
     return undefined
   }
 }
 
-/** Releases the lock if we still hold it. */
+/** Releases the lock if we still hold it. Never rejects. */
 export async function releaseLock(engine: CacheEngine, plan: Plan, token: string): Promise<void> {
   try {
     await engine.guard.call('unlock', (s) => s.deleteIfEquals(lockKey(engine.options.namespace, plan.key), token))
@@ -56,8 +62,7 @@ export async function releaseLock(engine: CacheEngine, plan: Plan, token: string
 
 /** Polls until a valid entry lands, the lock is released, or `deadline` passes. */
 export async function waitForFill(engine: CacheEngine, plan: Plan, deadline: number): Promise<WaitOutcome> {
-  const ns = engine.options.namespace
-  const keys = [plan.key, lockKey(ns, plan.key), ...plan.tags.map((t) => versionKey(ns, t))]
+  const keys = [plan.key, lockKey(engine.options.namespace, plan.key), ...plan.versionKeys]
   let delay = POLL_START_MS
   while (Date.now() < deadline) {
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())))
@@ -67,22 +72,21 @@ export async function waitForFill(engine: CacheEngine, plan: Plan, deadline: num
       values = await engine.guard.call('wait', (s) => s.mget(keys, true))
     } catch (error) {
       engine.report(error, eventOf(plan))
-      return { kind: 'timeout' }
+      return { kind: 'gave-up' }
     }
     const [stored, lock, ...versions] = values
     const landed = stored === undefined ? undefined : await landedValue(engine, plan, stored, versions.map((v) => v?.toString()))
     if (landed) return { kind: 'landed', result: landed }
     if (lock === undefined) return { kind: 'released' }
   }
-  return { kind: 'timeout' }
+  return { kind: 'gave-up' }
 }
 
 /** A fresh valid entry in the store right now (read consistently), if any. */
 async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResult | undefined> {
-  const keys = [plan.key, ...plan.tags.map((t) => versionKey(engine.options.namespace, t))]
   let values
   try {
-    values = await engine.guard.call('lock check', (s) => s.mget(keys, true))
+    values = await engine.guard.call('lock check', (s) => s.mget(plan.lookupKeys, true))
   } catch (error) {
     engine.report(error, eventOf(plan))
     return undefined
@@ -91,10 +95,13 @@ async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResul
   return stored === undefined ? undefined : landedValue(engine, plan, stored, versions.map((v) => v?.toString()))
 }
 
-async function landedValue(engine: CacheEngine, plan: Plan, stored: NonNullable<Parameters<typeof validEntry>[2]>, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
+/** The entry another process stored, served to this waiter, when it is fresh and valid. */
+async function landedValue(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
   try {
-    const entry = await validEntry(engine, plan, stored, versions, true)
-    if (!entry || Date.now() >= entry.header.freshUntil) return undefined
+    const entry = parseEntry(stored)
+    const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], Date.now(), true)
+    if (freshness !== 'fresh') return undefined
+    // Decoded, not served: the waiter's read counts as a miss (it waited for a database query).
     const value = await decodePayload(entry)
     return { value, copy: () => decodePayload(entry), deps: entry.header.deps }
   } catch (error) {

@@ -3,16 +3,17 @@
  * TypeScript). Entries carry the same version header as Prisma reads: user tags, and for
  * `getOrSet` the dependencies of every Prisma read made inside its function.
  */
-import { userTag } from './dependencies/tags.js'
-import type { CacheEngine } from './engine.js'
-import { CacheConfigError, CacheError } from './errors.js'
-import { userKey, versionKey } from './keys.js'
-import { seconds } from './options.js'
-import { tagList } from './read-policy.js'
-import { decodePayload, encodeEntry, parseEntry, serializeValue, type EntryHeader } from './serialize.js'
-import type { StoreValue } from './stores/store.js'
+import { userTag } from '../dependencies/tags.js'
+import type { CacheEngine } from '../engine.js'
+import { CacheConfigError, CacheError } from '../errors.js'
+import { userKey, versionKey } from '../codec/keys.js'
+import { seconds } from '../options.js'
+import { tagList } from '../read/policy.js'
+import { decodePayload, encodeEntry, parseEntry, serializeValue, type EntryHeader } from '../codec/entry.js'
+import type { StoreValue } from '../stores/store.js'
+import { versionsMatch } from '../read/validity.js'
 import { track } from './tracking.js'
-import { captureVersions } from './versions.js'
+import { captureVersions } from '../dependencies/versions.js'
 
 /** Options of `set`, `add`, `setMany` and `getOrSet`. */
 export interface SetOptions {
@@ -83,7 +84,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       const deps = entry.header.deps
       if (deps.length > 0) {
         const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => versionKey(ns, tag))))
-        if (!deps.every(([, version], i) => current[i]?.toString() === version)) return undefined
+        if (!versionsMatch(deps, current)) return undefined
       }
       return await decodePayload(entry)
     } catch (error) {
@@ -110,7 +111,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
   }
 
   async function capture(tags: string[]): Promise<[string, string][]> {
-    const versions = await captureVersions(engine.guard, ns, tags, tags.map(() => undefined))
+    const versions = await captureVersions(engine.guard, tags.map((tag) => versionKey(ns, tag)), tags.map(() => undefined))
     return tags.map((tag, i) => [tag, versions[i]!])
   }
 

@@ -1,0 +1,17 @@
+/**
+ * The mark a typed read method puts on the database query it runs through the layers below it:
+ * the read was already served through the cache, so the query hook must only run it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+const passthrough = new AsyncLocalStorage<true>()
+
+/** True inside a query a typed read method already handled. */
+export function isPassthrough(): boolean {
+  return passthrough.getStore() === true
+}
+
+/** Runs `query` (a Prisma promise factory) marked as passthrough; `then()` runs inside the mark. */
+export function runPassthrough<T>(query: () => PromiseLike<T>): Promise<T> {
+  return passthrough.run(true, () => Promise.resolve(query()).then((value) => value))
+}

@@ -1,0 +1,208 @@
+/**
+ * Filling an entry: capture the dependency versions, query the database, store the result under
+ * those versions. On a shared store (Redis, tiered) the fill first takes the entry's stampede lock,
+ * in the same round trip as the re-check of the entry and the creation of missing versions, so N
+ * processes missing the same key run the query once. The entry write and the unlock are not
+ * awaited by the caller: the versions were captured before the query, so an entry that lands late
+ * is judged by them like any other.
+ */
+import { canonicalize, versionKey } from '../codec/keys.js'
+import { deserializeValue, encodeEntry, serializeValue, type Serialized } from '../codec/entry.js'
+import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
+import { captureVersions } from '../dependencies/versions.js'
+import { capture } from './capture.js'
+import type { CacheEngine } from '../engine.js'
+import { CacheSerializationError } from '../errors.js'
+import { acquireLock, releaseLock, waitForFill } from './lock.js'
+import { eventOf, type Plan } from './plan.js'
+import { signatureOf, type FlightControl, type FlightResult } from './single-flight.js'
+
+/** Runs the read's database query (a new query each call). */
+export type Query = () => PromiseLike<unknown>
+
+/** Fills the entry of a miss: once per process (single-flight) and, on a shared store, once across processes. */
+export async function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, flight: FlightControl): Promise<FlightResult> {
+  const run: Query = () => (flight.querying(), query())
+  if (!engine.sharedStore) {
+    const captured = await capture(engine, plan, known)
+    if (captured) flight.alsoUnder(signatureOf(captured))
+    return fillFromDatabase(engine, plan, captured, run)
+  }
+  const deadline = Date.now() + engine.options.lockWaitMs
+  let waited = false
+  for (;;) {
+    const lock = await acquireLock(engine, plan, known)
+    if (lock === undefined) return fillFromDatabase(engine, plan, undefined, run)
+    if (lock.landed) {
+      if (lock.acquired) void releaseLock(engine, plan, lock.token)
+      return lock.landed
+    }
+    if (lock.acquired) {
+      if (lock.versions) flight.alsoUnder(signatureOf(lock.versions))
+      return fillFromDatabase(engine, plan, lock.versions, run, lock.token)
+    }
+    if (!waited) {
+      waited = true
+      engine.events.counts.lockWaits++
+      if (engine.events.has('lock')) engine.events.emit('lock', eventOf(plan))
+    }
+    const outcome = await waitForFill(engine, plan, deadline)
+    if (outcome.kind === 'landed') return outcome.result
+    // The holder is stuck past lock.wait, or the store failed while we waited: query the
+    // database ourselves, under versions captured now.
+    if (outcome.kind === 'gave-up') return fillFromDatabase(engine, plan, await capture(engine, plan, plan.tags.map(() => undefined)), run)
+    known = plan.tags.map(() => undefined) // the holder released without storing: try to take the lock again
+  }
+}
+
+/** A background `swr` refresh: runs only if no other process is refreshing the same entry. */
+export async function refresh(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query): Promise<void> {
+  if (!engine.sharedStore) {
+    const result = await fillFromDatabase(engine, plan, await capture(engine, plan, known), query)
+    await result.settled
+    return
+  }
+  const lock = await acquireLock(engine, plan, known)
+  if (!lock?.acquired) return
+  if (lock.landed) await releaseLock(engine, plan, lock.token)
+  else await (await fillFromDatabase(engine, plan, lock.versions, query, lock.token)).settled
+}
+
+/**
+ * Runs the query and stores its result under `captured` (nothing is stored without them). The
+ * caller gets the value as soon as the query answers; storing, and releasing `lockToken`, happen
+ * in `settled` — inline on a memory store, where they cost no round trip.
+ */
+async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: string[] | undefined, query: Query, lockToken?: string): Promise<FlightResult> {
+  const startedAt = performance.now()
+  let value: unknown
+  try {
+    value = await query()
+  } catch (error) {
+    if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
+    throw error
+  }
+  const durationMs = performance.now() - startedAt
+  if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
+  let serialized: Serialized
+  try {
+    serialized = serializeValue(value)
+  } catch (error) {
+    skip(engine, plan, error)
+    if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
+    return { value, copy: () => value }
+  }
+  const copy = () => deserializeValue(serialized)
+  if (Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
+    skip(engine, plan)
+    if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
+    return { value, copy }
+  }
+  if (!captured) {
+    if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
+    return { value, copy }
+  }
+  const stored = store(engine, plan, value, serialized, captured, lockToken)
+  if (!engine.sharedStore) {
+    const deps = await stored
+    return { value, copy, ...(deps && { deps }) }
+  }
+  // The deps are known before storing whenever the plan decided them (everything but a lookup by
+  // a non-id unique field); a getOrSet waiting on this read needs them now, not after the write.
+  const deps = await dependenciesKnownNow(engine, plan, value, captured)
+  const settled = stored.then(() => undefined, () => undefined)
+  engine.inBackground(settled)
+  return { value, copy, settled, ...(deps && { deps }) }
+}
+
+/** Computes the dependencies, writes the entry, releases the lock; never rejects. */
+async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized: Serialized, captured: string[], lockToken: string | undefined): Promise<[string, string][] | undefined> {
+  try {
+    const deps = await dependenciesOf(engine, plan, value, captured)
+    const encoded = deps && (await encode(engine, plan, serialized, deps))
+    // Sent together and in this order (one round trip): a waiter that sees the lock gone also
+    // sees the entry.
+    const writing = deps && encoded ? write(engine, plan, encoded, deps) : undefined
+    const unlocking = lockToken === undefined ? undefined : releaseLock(engine, plan, lockToken)
+    await Promise.all([writing, unlocking])
+    return deps
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    if (lockToken !== undefined) await releaseLock(engine, plan, lockToken)
+    return undefined
+  }
+}
+
+async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, deps: [string, string][]): Promise<string | Buffer | undefined> {
+  const { policy } = plan
+  const now = Date.now()
+  const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
+  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove })
+  if (encoded === undefined) skip(engine, plan)
+  return encoded
+}
+
+async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][]): Promise<void> {
+  const { policy } = plan
+  try {
+    await engine.guard.call('write', (s) => s.set(plan.key, encoded, policy.ttlMs + policy.swrMs))
+    engine.events.counts.sets++
+    if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+  }
+}
+
+/** The dependencies when they follow from the plan alone; `undefined` when the store must be asked. */
+async function dependenciesKnownNow(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][] | undefined> {
+  const { row } = plan.deps
+  if (row && row.primaryKey === undefined && value !== null && typeof value === 'object') return undefined
+  return dependenciesOf(engine, plan, value, captured)
+}
+
+/**
+ * What the stored entry depends on. A `findUnique` that found its row depends on that row only;
+ * anything else (lists, a lookup that found nothing) on whole models, so any create invalidates it.
+ */
+async function dependenciesOf(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][] | undefined> {
+  const pick = (tags: string[]) => tags.map((tag) => [tag, captured[plan.tags.indexOf(tag)]!] as [string, string])
+  const { row, tags } = plan.deps
+  const modelLevel = () => pick([...tags, ...plan.userTags])
+  if (!row || value === null || typeof value !== 'object') return modelLevel()
+  const found = primaryKeyOf(value, engine.graph.models.get(plan.model)?.idFields)
+  if (row.primaryKey !== undefined) {
+    // Found by primary key: it is that row, even when `select` left the id out of the result.
+    const same = found === undefined || canonicalize(found) === canonicalize(row.primaryKey)
+    return same ? pick([...row.tags, ...plan.userTags]) : modelLevel()
+  }
+  if (found === undefined) return modelLevel()
+  return (await rowTagByUniqueField(engine, plan, found, captured)) ?? modelLevel()
+}
+
+/**
+ * Found by another unique field (e.g. email): the row's tag is known only now, after the query.
+ * Its version read now is trusted only if the model's version is still the one captured before
+ * the query: every write bumps its model's tag together with its row tags, so an unchanged model
+ * version proves no write to this row slipped between the query and this read.
+ */
+async function rowTagByUniqueField(engine: CacheEngine, plan: Plan, primaryKey: unknown, captured: string[]): Promise<[string, string][] | undefined> {
+  const { namespace } = engine.options
+  const tag = rowTag(plan.model, primaryKey)
+  const model = modelTag(plan.model)
+  try {
+    // In this order: the model version read after the row version proves neither moved since
+    // the query (a write bumps its model's tag before its row tags).
+    const [version] = await captureVersions(engine.guard, [versionKey(namespace, tag)], [undefined])
+    const [current] = await engine.guard.call('read versions', (s) => s.mget([plan.versionKeys[plan.tags.indexOf(model)]!], true))
+    if (version === undefined || current?.toString() !== captured[plan.tags.indexOf(model)]) return undefined
+    return [...plan.deps.row!.tags, ...plan.userTags].map((t) => [t, captured[plan.tags.indexOf(t)]!] as [string, string]).concat([[tag, version]])
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    return undefined
+  }
+}
+
+function skip(engine: CacheEngine, plan: Plan, error?: unknown): void {
+  engine.events.counts.skips++
+  engine.events.emit('skip', { ...eventOf(plan), ...(error !== undefined && { error: new CacheSerializationError('result cannot be serialized', error) }) })
+}

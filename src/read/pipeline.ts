@@ -1,0 +1,205 @@
+/**
+ * The read pipeline. One lookup fetches the entry with the current versions of the tags it may
+ * depend on — from process memory when every key is held there, else one store round trip. A
+ * valid fresh entry is a hit; a valid entry inside its `swr` window is served stale while one
+ * refresh runs; anything else is a miss that joins an in-flight fill started under the same
+ * versions, or fills the entry itself.
+ */
+import { parseEntry } from '../codec/entry.js'
+import { readDependencies } from '../dependencies/read-dependencies.js'
+import { captureVersions } from '../dependencies/versions.js'
+import { versionKey } from '../codec/keys.js'
+import type { CacheEngine } from '../engine.js'
+import { CacheError, CacheSerializationError } from '../errors.js'
+import { currentTracker } from '../kv/tracking.js'
+import type { StoreValue } from '../stores/store.js'
+import { fill, refresh, type Query } from './fill.js'
+import { eventOf, type Plan } from './plan.js'
+import { serveEntry, type ReadOutcome } from './serve.js'
+import { signatureOf, type Flight, type FlightResult } from './single-flight.js'
+import { checkEntry, checkEntryLocally } from './validity.js'
+
+export type { ReadOutcome } from './serve.js'
+
+/**
+ * A fresh, uncompressed entry held in process memory, served synchronously; `undefined` when the
+ * read needs the ordinary path (nothing local, stale, compressed, a pending invalidation).
+ */
+export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefined {
+  if (engine.hasPending(plan.tags)) return undefined
+  const local = engine.guard.store.peek?.(plan.lookupKeys)
+  if (!local) return undefined
+  try {
+    const entry = parseEntry(local[0]!)
+    if (entry.header.compressed) return undefined
+    const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
+    if (freshness !== 'fresh') return undefined
+    return serveEntry(engine, plan, entry, 'fresh', performance.now()) as ReadOutcome
+  } catch {
+    return undefined // the ordinary path reports it
+  }
+}
+
+/** Serves a planned read from the cache or, through `query`, from the database. */
+export async function readThrough(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
+  const startedAt = performance.now()
+  if (engine.hasPending(plan.tags)) return uncached(engine, 'bypass', plan, query)
+  const local = engine.guard.store.peek?.(plan.lookupKeys)
+  if (local) {
+    const served = await serveStored(engine, plan, local[0]!, local.slice(1).map(String), query, startedAt)
+    if (served) return served
+  }
+  let values: (StoreValue | undefined)[]
+  try {
+    values = await engine.guard.call('read', (s) => s.mget(plan.lookupKeys))
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    return uncached(engine, 'error', plan, query)
+  }
+  const versions = values.slice(1).map((v) => (v === undefined ? undefined : v.toString()))
+  const stored = values[0]
+  if (stored !== undefined) {
+    const served = await serveStored(engine, plan, stored, versions, query, startedAt)
+    if (served) return served
+  }
+  return miss(engine, plan, versions, query)
+}
+
+/**
+ * A read the cache does not serve (no policy, inside a transaction, `scope()` threw). Inside a
+ * `getOrSet`, its dependency versions are still captured before it runs, so the composite entry
+ * is invalidated by later writes; a transactional read cannot be vouched for.
+ */
+export async function readUncached(
+  engine: CacheEngine,
+  status: 'bypass' | 'error',
+  read: { model: string; operation: string; args: Record<string, unknown> | undefined },
+  query: Query,
+  inTransaction: boolean,
+): Promise<ReadOutcome> {
+  if (status === 'bypass') engine.events.counts.bypasses++
+  const tracker = currentTracker()
+  if (tracker) {
+    if (inTransaction || status === 'error') tracker.incomplete = true
+    else {
+      const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args)
+      const keys = tags.map((tag) => versionKey(engine.options.namespace, tag))
+      try {
+        const versions = await captureVersions(engine.guard, keys, keys.map(() => undefined))
+        tracker.record(tags.map((tag, i) => [tag, versions[i]] as const))
+      } catch (error) {
+        engine.report(error, read)
+        tracker.incomplete = true
+      }
+    }
+  }
+  return { value: await query(), info: { status } }
+}
+
+async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: Plan, query: Query): Promise<ReadOutcome> {
+  markIncomplete()
+  if (status === 'bypass') engine.events.counts.bypasses++
+  return { value: await query(), info: { status, key: plan.key } }
+}
+
+async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
+  try {
+    const entry = parseEntry(stored)
+    const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], Date.now())
+    if (!freshness) return undefined
+    const outcome = await serveEntry(engine, plan, entry, freshness, startedAt)
+    if (freshness === 'stale') refreshInBackground(engine, plan, versions, query)
+    return outcome
+  } catch (error) {
+    // A foreign or corrupt value is a miss; the fill overwrites it.
+    engine.report(error instanceof CacheError ? error : new CacheSerializationError('stored entry unreadable', error), eventOf(plan))
+    return undefined
+  }
+}
+
+function refreshInBackground(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query): void {
+  if (engine.refreshing.has(plan.key)) return
+  engine.refreshing.add(plan.key)
+  engine.inBackground(
+    refresh(engine, plan, versions, query)
+      .catch((error) => engine.report(error, eventOf(plan)))
+      .finally(() => engine.refreshing.delete(plan.key)),
+  )
+}
+
+async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query): Promise<ReadOutcome> {
+  const signature = signatureOf(versions)
+  const flight = engine.flights.find(plan.key, signature)
+  if (flight) return join(engine, plan, flight, query)
+  countMiss(engine)
+  const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control))
+  recordFlight(result)
+  return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
+}
+
+/**
+ * Joins an in-process flight. One whose value is already there answers like a hit (no database
+ * query was waited for). One still running is waited for while it waits on another process's
+ * fill (that wait is bounded by `lock.wait` itself), and at most `lock.wait` once its database
+ * query runs: past that, this read queries the database itself, as a waiter in another process
+ * would.
+ */
+async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Query): Promise<ReadOutcome> {
+  if (flight.done) {
+    const result = await flight.promise
+    engine.events.counts.hits++
+    if (engine.events.has('hit')) engine.events.emit('hit', eventOf(plan))
+    recordFlight(result)
+    return { value: await result.copy(), info: { status: 'hit', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
+  }
+  countMiss(engine)
+  const result = await withinLockWait(engine, flight)
+  if (!result) {
+    markIncomplete()
+    return { value: await query(), info: { status: 'miss', key: plan.key } }
+  }
+  recordFlight(result)
+  return { value: await result.copy(), info: { status: 'miss', key: plan.key } }
+}
+
+const GAVE_UP = Symbol('gave up')
+
+async function withinLockWait(engine: CacheEngine, flight: Flight): Promise<FlightResult | undefined> {
+  const waitMs = engine.options.lockWaitMs
+  for (;;) {
+    const since = flight.queryStartedAt
+    const result = await raceTimer(flight.promise, since === undefined ? waitMs : since + waitMs - Date.now())
+    if (result !== GAVE_UP) return result
+    if (flight.queryStartedAt !== undefined && Date.now() >= flight.queryStartedAt + waitMs) return undefined
+  }
+}
+
+/**
+ * `promise`, or {@link GAVE_UP} after `ms`. A failed flight fails its joiners too, as the query
+ * would have: N joiners must not turn one database error into N queries.
+ */
+function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof GAVE_UP> {
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise<typeof GAVE_UP>((resolve) => {
+    timer = setTimeout(() => resolve(GAVE_UP), Math.max(0, ms))
+    timer.unref()
+  })
+  return Promise.race([promise, gaveUp]).finally(() => clearTimeout(timer))
+}
+
+function countMiss(engine: CacheEngine): void {
+  engine.events.counts.misses++
+}
+
+/** Tells a running `getOrSet` which versions a flight's value was computed under. */
+function recordFlight(result: FlightResult): void {
+  const tracker = currentTracker()
+  if (!tracker) return
+  if (result.deps) tracker.record(result.deps)
+  else tracker.incomplete = true
+}
+
+function markIncomplete(): void {
+  const tracker = currentTracker()
+  if (tracker) tracker.incomplete = true
+}

@@ -1,0 +1,52 @@
+/**
+ * The plan of a cached read: its store key and every dependency tag whose version it reads and
+ * captures. Derived once per read, before anything is looked up; holds no query function, so the
+ * same plan serves the in-process hit, the Redis read, the fill and the lock waiters.
+ */
+import { readDependencies, type ReadDependencies } from '../dependencies/read-dependencies.js'
+import { userTag } from '../dependencies/tags.js'
+import { entryKey, versionKey } from '../codec/keys.js'
+import type { CacheEngine } from '../engine.js'
+import type { ReadPolicy } from './policy.js'
+
+/** What a cached read is, before the cache is consulted. */
+export interface Plan {
+  model: string
+  operation: string
+  /** The arguments Prisma gets (the `cache` option removed). */
+  args: Record<string, unknown> | undefined
+  policy: ReadPolicy
+  scope: string | undefined
+  key: string
+  deps: ReadDependencies
+  /** Every tag whose version is read and captured: the union of the possible dependency sets. */
+  tags: string[]
+  userTags: string[]
+  /** Store keys of `tags`' versions, in the same order. */
+  versionKeys: string[]
+  /** The entry key followed by `versionKeys`: what one lookup reads. */
+  lookupKeys: string[]
+}
+
+/** Derives the key and the dependency tags of a read. */
+export function planRead(
+  engine: CacheEngine,
+  model: string,
+  operation: string,
+  args: Record<string, unknown> | undefined,
+  policy: ReadPolicy,
+  scope: string | undefined,
+): Plan {
+  const { namespace, precision } = engine.options
+  const deps = readDependencies(engine.graph, model, operation, args, precision)
+  const userTags = policy.tags.map(userTag)
+  const tags = [...new Set([...deps.tags, ...(deps.row?.tags ?? []), ...userTags])]
+  const key = entryKey({ namespace, fingerprint: engine.fingerprint, model, operation, scope, args, customKey: policy.key })
+  const versionKeys = tags.map((tag) => versionKey(namespace, tag))
+  return { model, operation, args, policy, scope, key, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
+}
+
+/** The event fields of a read. */
+export function eventOf(plan: Plan): { model: string; operation: string; key: string } {
+  return { model: plan.model, operation: plan.operation, key: plan.key }
+}

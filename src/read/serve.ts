@@ -1,0 +1,40 @@
+/**
+ * Serving a valid entry — the one function every hit goes through (in-process, from the store,
+ * to a lock waiter): decode a fresh copy, tell a running `getOrSet` what it depended on, count,
+ * emit, and describe the answer for `withCacheInfo()`.
+ */
+import { decodePayload, type ParsedEntry } from '../codec/entry.js'
+import type { CacheEngine } from '../engine.js'
+import { currentTracker } from '../kv/tracking.js'
+import type { CacheInfo } from '../types.js'
+import { eventOf, type Plan } from './plan.js'
+import type { Freshness } from './validity.js'
+
+/** The value of a read and how it was served. */
+export interface ReadOutcome {
+  value: unknown
+  info: CacheInfo
+}
+
+/**
+ * Serves `entry` (already judged valid) as a hit or a stale hit. Synchronous for an uncompressed
+ * entry, so an in-memory hit pays for no promise; throws `CacheSerializationError` when the
+ * payload cannot be decoded (the caller treats it as a miss).
+ */
+export function serveEntry(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome | Promise<ReadOutcome> {
+  const decoded = decodePayload(entry)
+  if (decoded instanceof Promise) return decoded.then((value) => outcome(engine, plan, entry, freshness, startedAt, value))
+  return outcome(engine, plan, entry, freshness, startedAt, decoded)
+}
+
+function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {
+  currentTracker()?.record(entry.header.deps)
+  const now = Date.now()
+  const counts = engine.events.counts
+  if (freshness === 'fresh') counts.hits++
+  else counts.stale++
+  const name = freshness === 'fresh' ? 'hit' : 'stale'
+  if (engine.events.has(name)) engine.events.emit(name, { ...eventOf(plan), durationMs: performance.now() - startedAt })
+  const info: CacheInfo = { status: freshness === 'fresh' ? 'hit' : 'stale', key: plan.key, age: now - entry.header.createdAt, ttl: plan.policy.ttlMs / 1000 }
+  return { value, info }
+}
