@@ -60,6 +60,17 @@ export class CacheSerializationError extends CacheError {
   }
 }
 
+/**
+ * `$cache.incr`/`decr` on a value that is not an integer. The same on every store, and not a
+ * store failure: it never counts toward the circuit breaker.
+ */
+export class CacheNotIntegerError extends CacheError {
+  static readonly code = 'E_CACHE_NOT_INTEGER'
+  constructor(key: string, cause?: unknown) {
+    super(CacheNotIntegerError.code, `value at ${key} is not an integer`, { cause })
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }

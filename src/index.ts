@@ -9,5 +9,5 @@ export type { KeyValueApi, SetOptions } from './kv/key-value-api.js'
 export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from './events.js'
 export type { CacheInfo, CacheStatus, ReadCacheOption } from './types.js'
 export {
-  CacheError, CacheConfigError, CacheStoreError, CacheTimeoutError, CacheUnavailableError, CacheSerializationError,
+  CacheError, CacheConfigError, CacheNotIntegerError, CacheStoreError, CacheTimeoutError, CacheUnavailableError, CacheSerializationError,
 } from './errors.js'

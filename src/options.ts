@@ -54,12 +54,15 @@ export interface CacheOptions {
   onError?: (error: CacheError) => void
 }
 
+/** A model policy after validation, in milliseconds. */
+export type ResolvedModelPolicy = false | { ttlMs?: number; swrMs?: number }
+
 /** Options after defaults and validation, in milliseconds. */
 export interface ResolvedOptions {
   ttlMs: number
   swrMs: number
   mode: 'opt-in' | 'all'
-  models: Record<string, ModelPolicy>
+  models: Record<string, ResolvedModelPolicy>
   namespace: string
   scope: (() => string | undefined) | undefined
   maxEntryBytes: number
@@ -123,7 +126,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
 }
 
 /** Throws unless every model named in `models` exists in the schema. */
-export function checkModelNames(models: Record<string, ModelPolicy>, known: readonly string[]): void {
+export function checkModelNames(models: Record<string, unknown>, known: readonly string[]): void {
   for (const name of Object.keys(models)) {
     if (!known.includes(name)) {
       throw new CacheConfigError(`models.${name}`, `an existing Prisma model name (one of ${known.join(', ')})`, name)
@@ -188,9 +191,9 @@ function namespaceOption(value: unknown): string {
   return value
 }
 
-function modelPolicies(value: unknown): Record<string, ModelPolicy> {
+function modelPolicies(value: unknown): Record<string, ResolvedModelPolicy> {
   expectPlainObject('models', value)
-  const out: Record<string, ModelPolicy> = {}
+  const out: Record<string, ResolvedModelPolicy> = {}
   for (const [name, policy] of Object.entries(value)) {
     if (policy === false) {
       out[name] = false
@@ -199,8 +202,8 @@ function modelPolicies(value: unknown): Record<string, ModelPolicy> {
     expectPlainObject(`models.${name}`, policy)
     rejectUnknownKeys(`models.${name}.`, policy, ['ttl', 'swr'])
     out[name] = {
-      ...(policy.ttl !== undefined && { ttl: seconds(`models.${name}.ttl`, policy.ttl, false) / 1000 }),
-      ...(policy.swr !== undefined && { swr: seconds(`models.${name}.swr`, policy.swr, true) / 1000 }),
+      ...(policy.ttl !== undefined && { ttlMs: seconds(`models.${name}.ttl`, policy.ttl, false) }),
+      ...(policy.swr !== undefined && { swrMs: seconds(`models.${name}.swr`, policy.swr, true) }),
     }
   }
   return out

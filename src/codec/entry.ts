@@ -8,7 +8,7 @@
 import { promisify } from 'node:util'
 import { deflateRaw, inflateRaw } from 'node:zlib'
 import { Decimal } from '@prisma/client/runtime/client'
-import superjson from 'superjson'
+import { SuperJSON } from 'superjson'
 import { CacheSerializationError } from '../errors.js'
 import { decodeJson, encodeJson } from './json-codec.js'
 import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
@@ -17,6 +17,12 @@ const deflate = promisify(deflateRaw)
 const inflate = promisify(inflateRaw)
 const MAGIC = 'pqc1'
 const NEWLINE = 0x0a
+
+/**
+ * A private instance: registering Prisma's types on the global `superjson` would change the host
+ * application's superjson too (tRPC's, for one).
+ */
+const superjson = new SuperJSON()
 
 superjson.registerCustom<Decimal, string>(
   { isApplicable: (v): v is Decimal => Decimal.isDecimal(v), serialize: (v) => v.toJSON(), deserialize: (v) => new Decimal(v) },

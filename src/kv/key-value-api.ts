@@ -5,7 +5,7 @@
  */
 import { userTag } from '../dependencies/tags.js'
 import type { CacheEngine } from '../engine.js'
-import { CacheConfigError, CacheError } from '../errors.js'
+import { CacheConfigError } from '../errors.js'
 import { userKey, versionKey } from '../codec/keys.js'
 import { seconds } from '../options.js'
 import { tagList } from '../read/policy.js'
@@ -195,10 +195,5 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
 /** Counters have no fallback value: a store failure or a non-integer value rejects. */
 async function incrBy(engine: CacheEngine, storeKey: string, delta: number): Promise<number> {
   if (!Number.isSafeInteger(delta)) throw new CacheConfigError('delta', 'a safe integer', delta)
-  try {
-    return await engine.guard.call('incr', (s) => s.incrBy(storeKey, delta, engine.options.ttlMs))
-  } catch (error) {
-    if (error instanceof CacheError) throw error
-    throw new CacheError('E_CACHE_NOT_INTEGER', `value at ${storeKey} is not an integer`, { cause: error })
-  }
+  return engine.guard.call('incr', (s) => s.incrBy(storeKey, delta, engine.options.ttlMs))
 }

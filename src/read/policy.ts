@@ -17,11 +17,12 @@ export interface ReadPolicy {
 /** The policy of a read, or `undefined` when it bypasses the cache. */
 export function readPolicy(options: ResolvedOptions, model: string, cache: unknown): ReadPolicy | undefined {
   const modelPolicy = options.models[model]
+  const overrides = modelPolicy || undefined
   if (cache === false) return undefined
   if (cache === undefined && (options.mode === 'opt-in' || modelPolicy === false)) return undefined
   const base = {
-    ttlMs: modelPolicy && modelPolicy.ttl !== undefined ? modelPolicy.ttl * 1000 : options.ttlMs,
-    swrMs: modelPolicy && modelPolicy.swr !== undefined ? modelPolicy.swr * 1000 : options.swrMs,
+    ttlMs: overrides?.ttlMs ?? options.ttlMs,
+    swrMs: overrides?.swrMs ?? options.swrMs,
     tags: [] as string[],
     key: undefined as string | undefined,
   }

@@ -4,7 +4,7 @@
  * `breaker.cooldown`). Failures come back as typed errors for the caller to report; nothing here
  * decides what a failure means for a query.
  */
-import { CacheError, CacheStoreError, CacheTimeoutError, CacheUnavailableError } from '../errors.js'
+import { CacheError, CacheNotIntegerError, CacheStoreError, CacheTimeoutError, CacheUnavailableError } from '../errors.js'
 import type { CacheStore } from './store.js'
 
 /** Deadline and breaker settings. */
@@ -57,6 +57,7 @@ export class StoreGuard {
       this.#openUntil = 0
       return result
     } catch (error) {
+      if (error instanceof CacheNotIntegerError) throw error // the value's fault, not the store's
       this.#recordFailure()
       throw error instanceof CacheError ? error : new CacheStoreError(operation, error)
     } finally {

@@ -3,7 +3,7 @@
  * both, and is the best-kept LRU for Node). Values stay strings/bytes so a hit decodes a fresh copy.
  */
 import { LRUCache } from 'lru-cache'
-import { CacheConfigError } from '../errors.js'
+import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import type { CacheStore, StoreValue } from './store.js'
 
 /** Options of {@link memoryStore}. */
@@ -97,7 +97,7 @@ export class MemoryStore implements CacheStore {
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
     const current = this.#lru.get(key)
     const base = current === undefined ? 0 : Number(current.toString())
-    if (!Number.isSafeInteger(base)) throw new TypeError(`value at ${key} is not an integer`)
+    if (!Number.isSafeInteger(base)) throw new CacheNotIntegerError(key)
     const next = base + delta
     const remaining = current === undefined ? ttlMs : this.#lru.getRemainingTTL(key)
     this.#put(key, String(next), remaining > 0 && Number.isFinite(remaining) ? remaining : ttlMs)

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Redis, Cluster } from 'ioredis'
-import { CacheConfigError } from '../errors.js'
+import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import type { CacheStore, StoreValue } from './store.js'
 
 /** Options of {@link redisStore}. */
@@ -143,7 +143,11 @@ export class RedisStore implements CacheStore {
   }
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
-    const value = Number(await this.#scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)))
+    const value = Number(
+      await this.#scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)).catch((error: unknown) => {
+        throw /not an integer|overflow/i.test(String(error)) ? new CacheNotIntegerError(key, error) : error
+      }),
+    )
     if (this.channel !== undefined) await this.publish(this.channel, JSON.stringify({ type: 'del', keys: [key], origin: this.#origin }))
     return value
   }

@@ -5,7 +5,7 @@
  */
 import { Decimal } from '@prisma/client/runtime/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CacheConfigError, CacheError } from '../../src/index.js'
+import { CacheConfigError, CacheError, CacheNotIntegerError } from '../../src/index.js'
 import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { expectSameData } from '../helpers/exact.js'
@@ -87,6 +87,19 @@ describe.each(STORE_KINDS)('$cache key/value API on the %s store', (kind: StoreK
     await $cache.set('text', 'not a number')
     await expect($cache.incr('text')).rejects.toBeInstanceOf(CacheError)
     await expect($cache.incr('visits', 1.5)).rejects.toBeInstanceOf(CacheConfigError)
+  })
+
+  it('incr on a non-integer rejects with the same error on every store, and never trips the breaker', async () => {
+    const { $cache } = cachedClient(db, kind, { breaker: { failures: 1, cooldown: 60_000 } }).prisma
+    await $cache.set('text', 'not a number')
+    for (let i = 0; i < 3; i++) {
+      const error = await $cache.incr('text').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CacheNotIntegerError)
+      expect((error as CacheError).code).toBe('E_CACHE_NOT_INTEGER')
+    }
+    // With one failure allowed, a single counted failure would have opened the breaker.
+    expect(await $cache.incr('counter')).toBe(1)
+    expect(await $cache.get('counter')).toBe(1)
   })
 
   it('getOrSet computes once, and recomputes after a write to a model its Prisma reads depended on', async () => {
