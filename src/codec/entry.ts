@@ -127,6 +127,24 @@ export function parseEntry(raw: string | Buffer): ParsedEntry {
   return { header, payload }
 }
 
+/** `entry` with its payload inflated (itself when it was not compressed). */
+export async function inflateEntry(entry: ParsedEntry): Promise<ParsedEntry> {
+  const { payload, header } = entry
+  if (!header.compressed) return entry
+  try {
+    const text = await inflate(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload)
+    return { header: { ...header, compressed: false }, payload: text.toString('utf8') }
+  } catch (error) {
+    throw new CacheSerializationError('stored entry payload is corrupt', error)
+  }
+}
+
+/** The stored form of a parsed, uncompressed entry (what {@link parseEntry} reads back). */
+export function storedForm(entry: ParsedEntry): string {
+  const payload = typeof entry.payload === 'string' ? entry.payload : entry.payload.toString('utf8')
+  return MAGIC + JSON.stringify(headerToJson(entry.header)) + '\n' + payload
+}
+
 /** Decodes a payload into a fresh copy of the cached value. */
 export function decodePayload(entry: ParsedEntry): unknown | Promise<unknown> {
   const { payload, header } = entry

@@ -5,7 +5,7 @@
  * refresh runs; anything else is a miss that joins an in-flight fill started under the same
  * versions, or fills the entry itself.
  */
-import { parseEntry } from '../codec/entry.js'
+import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { versionKey } from '../codec/keys.js'
@@ -104,9 +104,16 @@ async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: P
 
 async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
   try {
-    const entry = parseEntry(stored)
-    const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], Date.now())
+    let entry = parseEntry(stored)
+    const now = Date.now()
+    const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
     if (!freshness) return undefined
+    const { keepLocal } = engine.guard.store
+    if (entry.header.compressed && keepLocal) {
+      // A tiered L1 holds what a memory store holds: inflate once, not on every local hit.
+      entry = await inflateEntry(entry)
+      keepLocal.call(engine.guard.store, plan.key, storedForm(entry), entry.header.staleUntil - now)
+    }
     const outcome = await serveEntry(engine, plan, entry, freshness, startedAt)
     if (freshness === 'stale') refreshInBackground(engine, plan, versions, query)
     return outcome

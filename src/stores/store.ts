@@ -22,6 +22,11 @@ export interface CacheStore {
    * held locally (and may be served), else `undefined`. Lets an L1 hit skip promises and deadlines.
    */
   peek?(keys: readonly string[]): StoreValue[] | undefined
+  /**
+   * Optional: keeps `value` in process-local memory only (a tiered store's L1), e.g. an entry
+   * inflated after it was fetched compressed, so the next local hit does not inflate again.
+   */
+  keepLocal?(key: string, value: StoreValue, ttlMs: number): void
   /** Stores `value` under `key` for `ttlMs` milliseconds. */
   set(key: string, value: StoreValue, ttlMs: number): Promise<void>
   /** Stores `value` only if `key` is absent; resolves `true` when it stored. */

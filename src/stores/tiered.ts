@@ -80,6 +80,11 @@ export class TieredStore implements CacheStore {
     })
   }
 
+  keepLocal(key: string, value: StoreValue, ttlMs: number): void {
+    // Only while the bus is up: a copy made while invalidations cannot reach L1 would outlive them.
+    if (this.bus.healthy && ttlMs > 0) void this.l1.set(key, value, ttlMs)
+  }
+
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
     await this.#writeThrough([[key, value]], ttlMs)
   }
