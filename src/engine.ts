@@ -47,7 +47,7 @@ export class CacheEngine {
   }
 
   /**
-   * Values above this many bytes are deflated — only on stores reached over the network: a
+   * Values above this many bytes are compressed — only on stores reached over the network: a
    * memory store has no bandwidth to save, and every hit would pay the inflate.
    */
   get compressAbove(): number {

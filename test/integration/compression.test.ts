@@ -1,4 +1,4 @@
-/** Large values are deflated on their way to Redis, and kept as they are in process memory. */
+/** Large values are compressed on their way to Redis, and kept as they are in process memory. */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseEntry } from '../../src/codec/entry.js'
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => db?.drop())
 
 describe.each(STORE_KINDS)('a 400-row result on the %s store', (kind: StoreKind) => {
-  it(`is ${kind === 'redis' ? 'stored deflated' : 'stored uncompressed'}, and hits equal the database`, async () => {
+  it(`is ${kind === 'redis' ? 'stored compressed' : 'stored uncompressed'}, and hits equal the database`, async () => {
     const { prisma, store } = cachedClient(db, kind, { compressAbove: 1024 })
     const read = () => prisma.tag.findMany({ orderBy: { id: 'asc' }, cache: true }).withCacheInfo()
     const first = await read()
@@ -31,7 +31,7 @@ describe.each(STORE_KINDS)('a 400-row result on the %s store', (kind: StoreKind)
 })
 
 describe('a 400-row result on the tiered store', () => {
-  it('is deflated in Redis and held inflated in L1 after its first hit, so later local hits never inflate', async () => {
+  it('is compressed in Redis and held decompressed in L1 after its first hit, so later local hits never inflate', async () => {
     const bus = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     const store = tieredStore({ l2: redisStore({ client: testRedis() }), bus })
     try {
@@ -48,7 +48,7 @@ describe('a 400-row result on the tiered store', () => {
       const local = store.l1.peek([key])
       expect(local, 'the entry is held in L1').toBeDefined()
       expect(parseEntry(local![0]!).header.compressed, 'L1 holds the inflated entry').toBe(false)
-      expect(parseEntry((await store.l2.mget([key]))[0]!).header.compressed, 'Redis still holds the deflated one').toBe(true)
+      expect(parseEntry((await store.l2.mget([key]))[0]!).header.compressed, 'Redis still holds the compressed one').toBe(true)
       const again = await read()
       expect(again.info.status).toBe('hit')
       expect(db.executions.total).toBe(0)

@@ -1,4 +1,5 @@
 import { Decimal } from '@prisma/client/runtime/client'
+import { deflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { CacheSerializationError } from '../../src/errors.js'
 import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue, type EntryHeader } from '../../src/codec/entry.js'
@@ -78,6 +79,15 @@ describe('entry envelope', () => {
     expect(() => decodePayload(parseEntry(corrupt))).toThrow(CacheSerializationError)
     const corruptCompressed = Buffer.concat([Buffer.from('pqc1{"d":[],"c":1,"f":2,"s":3,"z":1}\n'), Buffer.from('not deflate data')])
     await expect(decodePayload(parseEntry(corruptCompressed))).rejects.toBeInstanceOf(CacheSerializationError)
+    const corruptBrotli = Buffer.concat([Buffer.from('pqc1{"d":[],"c":1,"f":2,"s":3,"z":2}\n'), Buffer.from('not brotli data')])
+    await expect(decodePayload(parseEntry(corruptBrotli))).rejects.toBeInstanceOf(CacheSerializationError)
+  })
+
+  it('still reads an entry deflated by an earlier version (header z:1)', async () => {
+    const value = { rows: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `row ${i}` })) }
+    const { text } = serializeValue(value)
+    const old = Buffer.concat([Buffer.from('pqc1{"d":[],"c":1,"f":2,"s":3,"z":1,"j":1}\n'), deflateRawSync(text)])
+    expect(await decodePayload(parseEntry(old))).toEqual(value)
   })
 })
 
