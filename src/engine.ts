@@ -7,6 +7,7 @@ import type { SchemaGraph } from './dependencies/schema-graph.js'
 import { CacheError, CacheUnavailableError } from './errors.js'
 import { CacheEvents, type CacheEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
+import { FrozenResults } from './read/frozen.js'
 import { SingleFlight } from './read/single-flight.js'
 import { StoreGuard } from './stores/guard.js'
 import type { CacheStore } from './stores/store.js'
@@ -29,6 +30,8 @@ export class CacheEngine {
    * extension was applied before the cache (one that was must see every read).
    */
   fastPath = false
+  /** Shared decoded results, with `results: 'frozen'`. */
+  readonly frozen: FrozenResults | undefined
   readonly #invalidator: Invalidator
   /** Store writes and refreshes running after their read returned. */
   readonly #background = new Set<Promise<unknown>>()
@@ -38,6 +41,7 @@ export class CacheEngine {
     this.graph = graph
     this.fingerprint = fingerprint
     this.sharedStore = store.shared
+    this.frozen = options.results === 'frozen' ? new FrozenResults() : undefined
     this.guard = new StoreGuard(store, {
       timeoutMs: options.storeTimeoutMs,
       failures: options.breakerFailures,

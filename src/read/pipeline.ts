@@ -34,7 +34,7 @@ export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefine
     if (entry.header.compressed) return undefined
     const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
     if (freshness !== 'fresh') return undefined
-    return serveEntry(engine, plan, entry, 'fresh', performance.now()) as ReadOutcome
+    return serveEntry(engine, plan, local[0]!, entry, 'fresh', performance.now()) as ReadOutcome
   } catch {
     return undefined // the ordinary path reports it
   }
@@ -105,6 +105,7 @@ async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: P
 async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
   try {
     let entry = parseEntry(stored)
+    let raw = stored
     const now = Date.now()
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
     if (!freshness) return undefined
@@ -112,9 +113,10 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
     if (entry.header.compressed && keepLocal) {
       // A tiered L1 holds what a memory store holds: inflate once, not on every local hit.
       entry = await inflateEntry(entry)
-      keepLocal.call(engine.guard.store, plan.key, storedForm(entry), entry.header.staleUntil - now)
+      raw = storedForm(entry)
+      keepLocal.call(engine.guard.store, plan.key, raw, entry.header.staleUntil - now)
     }
-    const outcome = await serveEntry(engine, plan, entry, freshness, startedAt)
+    const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)
     if (freshness === 'stale') refreshInBackground(engine, plan, versions, query)
     return outcome
   } catch (error) {

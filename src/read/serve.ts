@@ -6,6 +6,7 @@
 import { decodePayload, type ParsedEntry } from '../codec/entry.js'
 import type { CacheEngine } from '../engine.js'
 import { currentTracker } from '../kv/tracking.js'
+import type { StoreValue } from '../stores/store.js'
 import type { CacheInfo } from '../types.js'
 import { eventOf, type Plan } from './plan.js'
 import type { Freshness } from './validity.js'
@@ -17,14 +18,21 @@ export interface ReadOutcome {
 }
 
 /**
- * Serves `entry` (already judged valid) as a hit or a stale hit. Synchronous for an uncompressed
- * entry, so an in-memory hit pays for no promise; throws `CacheSerializationError` when the
+ * Serves `entry` (already judged valid; `raw` is its stored form) as a hit or a stale hit. With
+ * `results: 'frozen'`, the value decoded from the same stored form is shared. Synchronous for an
+ * uncompressed entry, so an in-memory hit pays for no promise; throws `CacheSerializationError` when the
  * payload cannot be decoded (the caller treats it as a miss).
  */
-export function serveEntry(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome | Promise<ReadOutcome> {
+export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome | Promise<ReadOutcome> {
+  const { frozen } = engine
+  if (frozen) {
+    const shared = frozen.get(plan.key, raw)
+    if (shared !== undefined) return outcome(engine, plan, entry, freshness, startedAt, shared)
+  }
   const decoded = decodePayload(entry)
-  if (decoded instanceof Promise) return decoded.then((value) => outcome(engine, plan, entry, freshness, startedAt, value))
-  return outcome(engine, plan, entry, freshness, startedAt, decoded)
+  const keep = (value: unknown) => (frozen ? frozen.hold(plan.key, raw, value) : value)
+  if (decoded instanceof Promise) return decoded.then((value) => outcome(engine, plan, entry, freshness, startedAt, keep(value)))
+  return outcome(engine, plan, entry, freshness, startedAt, keep(decoded))
 }
 
 function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {
