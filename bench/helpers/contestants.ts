@@ -140,19 +140,26 @@ const floorB: Contestant = {
   },
 }
 
-function ours(id: string, label: string, floor: 'floor-a' | 'floor-b', usesRedis: boolean, makeStore: (env: InstanceEnv, closers: (() => unknown)[]) => CacheStore): Contestant {
+function ours(
+  id: string,
+  label: string,
+  floor: 'floor-a' | 'floor-b',
+  usesRedis: boolean,
+  makeStore: (env: InstanceEnv, closers: (() => unknown)[]) => CacheStore,
+  results: 'copy' | 'frozen' = 'copy',
+): Contestant {
   return {
     id,
     label,
     kind: 'ours',
     floor,
     usesRedis,
-    notes: 'cacheExtension({ store, ttl: 3600 }), other options at their defaults; reads pass cache: true',
+    notes: `cacheExtension({ store, ttl: 3600${results === 'frozen' ? ", results: 'frozen'" : ''} }), other options at their defaults; reads pass cache: true`,
     create: (env) => {
       const closers: (() => unknown)[] = []
       const store = makeStore(env, closers)
       const extension = (prisma: PrismaClient, errors: string[]) =>
-        prisma.$extends(cacheExtension({ store, ttl: TTL_SECONDS, namespace: unique('pqcb'), onError: (error) => void errors.push(error.message) }))
+        prisma.$extends(cacheExtension({ store, ttl: TTL_SECONDS, results, namespace: unique('pqcb'), onError: (error) => void errors.push(error.message) }))
       return build(env, extension, withCache, async () => {
         for (const close of closers) await close()
       })
@@ -161,6 +168,7 @@ function ours(id: string, label: string, floor: 'floor-a' | 'floor-b', usesRedis
 }
 
 const oursMemory = ours('pqc-memory', 'prisma-query-cache (memory)', 'floor-a', false, () => memoryStore())
+const oursMemoryFrozen = ours('pqc-memory-frozen', "prisma-query-cache (memory, results: 'frozen')", 'floor-a', false, () => memoryStore(), 'frozen')
 const oursRedis = ours('pqc-redis', 'prisma-query-cache (redis)', 'floor-b', true, (env, closers) => {
   const client = redisClient(env)
   closers.push(() => client.disconnect())
@@ -168,11 +176,12 @@ const oursRedis = ours('pqc-redis', 'prisma-query-cache (redis)', 'floor-b', tru
 })
 
 /** tieredStore, when src/index.ts exports it. */
-function oursTiered(): Contestant | undefined {
+function oursTiered(results: 'copy' | 'frozen' = 'copy'): Contestant | undefined {
   const exports = library as Record<string, unknown>
   const tiered = exports.tieredStore as ((o: Record<string, unknown>) => CacheStore & { close?(): Promise<void> }) | undefined
   if (typeof tiered !== 'function') return undefined
-  return ours('pqc-tiered', 'prisma-query-cache (tiered)', 'floor-a', true, (env, closers) => {
+  const [id, label] = results === 'frozen' ? ['pqc-tiered-frozen', "prisma-query-cache (tiered, results: 'frozen')"] : ['pqc-tiered', 'prisma-query-cache (tiered)']
+  return ours(id, label, 'floor-a', true, (env, closers) => {
     const client = redisClient(env)
     const bus = redisClient(env)
     const store = tiered({ l2: redisStore({ client }), bus, channel: unique('pqc-bench-bus:') })
@@ -182,7 +191,7 @@ function oursTiered(): Contestant | undefined {
       client.disconnect()
     })
     return store
-  })
+  }, results)
 }
 
 /** prisma-extension-redis: auto-caching every read, write invalidation on, STRING values (no RedisJSON on Redis 7). */
@@ -263,13 +272,16 @@ async function prismaRedisMiddleware(): Promise<Contestant> {
 /** Every contestant, in table order. */
 export async function contestants(): Promise<Contestant[]> {
   const tiered = oursTiered()
+  const tieredFrozen = oursTiered('frozen')
   return [
     raw,
     floorA,
     floorB,
     oursMemory,
+    oursMemoryFrozen,
     oursRedis,
     ...(tiered ? [tiered] : []),
+    ...(tieredFrozen ? [tieredFrozen] : []),
     await prismaExtensionRedis(),
     await prismaExtensionCacheManager(),
     await prismaRedisMiddleware(),
