@@ -13,6 +13,7 @@ import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheSerializationError } from '../errors.js'
+import { currentTracker } from '../kv/tracking.js'
 import { acquireLock, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { signatureOf, type FlightControl, type FlightResult } from './single-flight.js'
@@ -108,8 +109,9 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     return { value, copy, ...(deps && { deps }) }
   }
   // The deps are known before storing whenever the plan decided them (everything but a lookup by
-  // a non-id unique field); a getOrSet waiting on this read needs them now, not after the write.
-  const deps = await dependenciesKnownNow(engine, plan, value, captured)
+  // a non-id unique field); a getOrSet waiting on this read needs them now, so inside one the
+  // store write is awaited when they are not.
+  const deps = (await dependenciesKnownNow(engine, plan, value, captured)) ?? (currentTracker() ? await stored : undefined)
   const settled = stored.then(() => undefined, () => undefined)
   engine.inBackground(settled)
   return { value, copy, settled, ...(deps && { deps }) }
