@@ -21,12 +21,15 @@ type Args = Record<string, unknown> | undefined
 /** The read's arguments with `cacheStrategy` replaced by the equivalent `cache`. Throws {@link CacheConfigError}. */
 export function withCacheOption(args: Args): Args {
   if (args === undefined || args === null || typeof args !== 'object' || !('cacheStrategy' in args)) return args
-  const { cacheStrategy, ...rest } = args
-  if (cacheStrategy === undefined) return rest
-  if (rest.cache !== undefined) {
+  const strategy = args.cacheStrategy
+  if (strategy !== undefined && args.cache !== undefined) {
     throw new CacheConfigError('cacheStrategy', 'either cacheStrategy or cache on one read, not both', 'both')
   }
-  return { ...rest, cache: cacheOption(cacheStrategy) }
+  // A plain loop: object rest destructuring costs microseconds per read on the hit path.
+  const rest: Record<string, unknown> = {}
+  for (const key in args) if (key !== 'cacheStrategy' && Object.hasOwn(args, key)) rest[key] = args[key]
+  if (strategy !== undefined) rest.cache = cacheOption(strategy)
+  return rest
 }
 
 /** Translates one `cacheStrategy` value. */
