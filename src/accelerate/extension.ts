@@ -12,22 +12,27 @@ import { withReadInfo } from '../prisma/read-methods.js'
 import { createAccelerateApi } from './api.js'
 import { accelerateReadMethods, acceleratedTransactionClient } from './read-methods.js'
 
+/** The options of `withAccelerate()`: every option of `cacheExtension()` (Accelerate's `fetch` has no use here). */
+export type WithAccelerateOptions = CacheOptions
+
 /**
  * The cache extension with Accelerate's client API, so code written for Accelerate runs after
  * changing only the import. Takes every option of `cacheExtension()`.
  */
-export function withAccelerate(options: CacheOptions = {}) {
+export function withAccelerate(options: WithAccelerateOptions = {}) {
   const setup = cacheSetup(options)
   return Prisma.defineExtension((client) => {
     const engine = setup.engineFor(client)
     const cache = createCacheApi(engine)
+    const accelerate = createAccelerateApi(cache, [...engine.graph.models.keys()])
+    // Invalidating inside a transaction is safe: its writes are invalidated again after commit.
+    const members = { $cache: cache, $accelerate: accelerate }
     return client.$extends(queryLayer(engine)).$extends(restackable({
       name: SURFACE_NAME,
       model: { $allModels: accelerateReadMethods(engine) },
       client: {
-        $cache: cache,
-        $accelerate: createAccelerateApi(cache, [...engine.graph.models.keys()]),
-        $transaction: transactionMethod(engine, (tx) => acceleratedTransactionClient(withReadInfo(tx))),
+        ...members,
+        $transaction: transactionMethod(engine, (tx) => acceleratedTransactionClient(withReadInfo(tx), members)),
       },
     }))
   })

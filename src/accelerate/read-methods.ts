@@ -50,13 +50,15 @@ const READS = new Set<string>(READ_OPERATIONS)
 
 /**
  * An interactive transaction's client whose eight reads accept `cacheStrategy` and offer
- * `withAccelerateInfo()` (they bypass the cache inside a transaction and report `'none'`).
- * `tx` already has `withCacheInfo()` on its reads.
+ * `withAccelerateInfo()` (they bypass the cache inside a transaction and report `'none'`), with
+ * `members` (`$accelerate`, `$cache`) that the client below the surface lacks. `tx` already has
+ * `withCacheInfo()` on its reads.
  */
-export function acceleratedTransactionClient(tx: object): object {
+export function acceleratedTransactionClient(tx: object, members: Record<string, unknown>): object {
   const models = new Map<PropertyKey, object>()
   return new Proxy(tx, {
     get(target, prop, receiver) {
+      if (typeof prop === 'string' && Object.hasOwn(members, prop)) return members[prop]
       const value = Reflect.get(target, prop, receiver) as unknown
       if (typeof value !== 'object' || value === null || typeof (value as { findMany?: unknown }).findMany !== 'function') return value
       let model = models.get(prop)

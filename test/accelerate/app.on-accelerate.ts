@@ -74,6 +74,7 @@ export function checkout(prisma: AppClient, productId: number, userId: number) {
     const product = await tx.product.findUniqueOrThrow({ where: { id: productId }, cacheStrategy: { ttl: 60 } })
     const info = await tx.product.count({ cacheStrategy: { ttl: 60 } }).withAccelerateInfo()
     const order = await tx.order.create({ data: { userId, total: product.price } })
+    await tx.$accelerate.invalidate({ tags: ['dashboard'] })
     return { order, status: info.info?.cacheStatus }
   })
 }
