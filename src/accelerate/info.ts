@@ -19,7 +19,7 @@ export const LOCAL_REGION = 'local'
 export function accelerateInfo(info: CacheInfo, now = Date.now()): AccelerateInfo {
   return {
     cacheStatus: STATUS[info.status],
-    // A hit's value was read `age` ms ago; anything else came from the database just now.
+    // A hit's entry was stored `age` ms ago; anything else came from the database just now.
     lastModified: new Date(now - (info.age ?? 0)),
     region: LOCAL_REGION,
     requestId: randomUUID(),

@@ -36,7 +36,7 @@ export interface AccelerateInfo {
    * `'miss'`: the database answered and the result is now cached. `'none'`: not cached.
    */
   cacheStatus: 'ttl' | 'swr' | 'miss' | 'none'
-  /** When the served value was read from the database. */
+  /** When the served value was stored, right after its database read (for a miss: now). */
   lastModified: Date
   /** Always `'local'`: the cache is your own store, not an edge region. */
   region: string
