@@ -2,7 +2,8 @@
  * `cacheExtension()`: validates the options up front, then wires the engine into Prisma in two
  * layers — the query hook first, then the surface on top: the typed read methods, `$cache`, the
  * `$transaction` override (it must sit above the hook, or transaction clients skip the hook) and
- * an `$extends` that keeps the surface on top of whatever is stacked later (see `restack`).
+ * an `$extends` that keeps the surface on top of whatever is stacked later (see `restackable`).
+ * `withAccelerate()` (src/accelerate/) builds the same layers with its own surface.
  */
 import { Prisma } from '@prisma/client/extension'
 import type { ITXClientDenyList, UnwrapTuple } from '@prisma/client/runtime/client'
@@ -41,55 +42,83 @@ type Context = { $parent: AnyClient & { $transaction(...a: unknown[]): Promise<u
 
 /** The Prisma extension. Use as `prisma.$extends(cacheExtension({ store }))`. */
 export function cacheExtension(options: CacheOptions = {}) {
+  const setup = cacheSetup(options)
+  return Prisma.defineExtension((client) => {
+    const engine = setup.engineFor(client)
+    return client.$extends(queryLayer(engine)).$extends(restackable({
+      name: SURFACE_NAME,
+      model: { $allModels: readMethods(engine) },
+      client: { $cache: createCacheApi(engine), $transaction: transactionMethod(engine, withReadInfo) },
+    }))
+  })
+}
+
+/** Name of the top layer (typed reads, `$cache`, `$transaction`). */
+export const SURFACE_NAME = 'prisma-query-cache:surface'
+
+/**
+ * Validates the options and store up front (at `cacheExtension()` time) and returns what makes
+ * the engine of each client the extension is applied to. Shared with `withAccelerate()`.
+ */
+export function cacheSetup(options: CacheOptions) {
   const resolved = resolveOptions(options)
   const store = options.store ?? memoryStore()
   checkStore(store)
-  return Prisma.defineExtension((client) => {
-    const internals = client as unknown as ClientInternals
-    const schemaText = internals._engineConfig?.inlineSchema
-    const runtimeModels = internals._runtimeDataModel?.models ?? {}
-    const graph = buildSchemaGraph(schemaText, runtimeModels)
-    checkModelNames(resolved.models, [...graph.models.keys()])
-    const fingerprint = schemaFingerprint(schemaText ?? JSON.stringify(runtimeModels))
-    const engine = new CacheEngine(resolved, store, graph, fingerprint)
-    engine.fastPath = internals._extensions?.isEmpty?.() === true
-    const hook = createQueryHook(engine)
-    const hooked = client.$extends({
-      name: 'prisma-query-cache',
-      query: { $allOperations: (params) => hook(params as unknown as HookParams) },
-    })
-    const surface = {
-      name: 'prisma-query-cache:surface',
-      model: { $allModels: readMethods(engine) },
-      client: {
-        $cache: createCacheApi(engine),
-        $transaction: function (this: unknown, ...args: unknown[]) {
-          const parent = (Prisma.getExtensionContext(this) as unknown as Context).$parent
-          const [first, ...rest] = args
-          // The interactive form's client comes from the layer below ours: give its reads `withCacheInfo()`.
-          const forward = typeof first === 'function' ? [(tx: object) => (first as (tx: object) => unknown)(withReadInfo(tx)), ...rest] : args
-          return runTransaction(
-            () => parent.$transaction(...forward),
-            (collector) => engine.invalidate([...collector.tags], { operation: '$transaction' }, [...collector.models]),
-          )
-        } as CachedTransaction,
-      },
-    }
-    /**
-     * Extensions stacked on a cached client go *under* the surface: the new client is the layer
-     * below our surface, extended, with the surface applied again on top. So the typed read
-     * methods stay the entry point (a hit is answered before any layer runs), and a read that
-     * needs the database goes down through the later extensions' hooks too — misses, bypasses
-     * and background refreshes alike.
-     */
-    const restack = function (this: unknown, extension: unknown) {
-      const below = (Prisma.getExtensionContext(this) as unknown as Context).$parent
-      return below.$extends(extension).$extends(runtimeSurface)
-    }
-    const runtimeSurface = { ...surface, client: { ...surface.client, $extends: restack } }
-    // Typed as `surface`: `$extends` keeps Prisma's own signature for users.
-    return hooked.$extends(runtimeSurface as typeof surface)
-  })
+  return {
+    engineFor(client: unknown): CacheEngine {
+      const internals = client as ClientInternals
+      const schemaText = internals._engineConfig?.inlineSchema
+      const runtimeModels = internals._runtimeDataModel?.models ?? {}
+      const graph = buildSchemaGraph(schemaText, runtimeModels)
+      checkModelNames(resolved.models, [...graph.models.keys()])
+      const fingerprint = schemaFingerprint(schemaText ?? JSON.stringify(runtimeModels))
+      const engine = new CacheEngine(resolved, store, graph, fingerprint)
+      engine.fastPath = internals._extensions?.isEmpty?.() === true
+      return engine
+    },
+  }
+}
+
+/** The bottom layer: the query hook. It must sit below the `$transaction` override, or transaction clients skip it. */
+export function queryLayer(engine: CacheEngine) {
+  const hook = createQueryHook(engine)
+  return {
+    name: 'prisma-query-cache',
+    query: { $allOperations: (params: unknown) => hook(params as HookParams) },
+  }
+}
+
+/**
+ * The `$transaction` override: invalidates after commit; `transactionClient` wraps an interactive
+ * transaction's client (which comes from the layer below the surface) to give its reads the
+ * surface's options and info methods.
+ */
+export function transactionMethod(engine: CacheEngine, transactionClient: (tx: object) => object): CachedTransaction {
+  return function (this: unknown, ...args: unknown[]) {
+    const parent = (Prisma.getExtensionContext(this) as unknown as Context).$parent
+    const [first, ...rest] = args
+    const forward = typeof first === 'function' ? [(tx: object) => (first as (tx: object) => unknown)(transactionClient(tx)), ...rest] : args
+    return runTransaction(
+      () => parent.$transaction(...forward),
+      (collector) => engine.invalidate([...collector.tags], { operation: '$transaction' }, [...collector.models]),
+    )
+  } as CachedTransaction
+}
+
+/**
+ * `surface` with an `$extends` that stacks later extensions *under* it: the new client is the
+ * layer below our surface, extended, with the surface applied again on top. So the typed read
+ * methods stay the entry point (a hit is answered before any layer runs), and a read that needs
+ * the database goes down through the later extensions' hooks too — misses, bypasses and
+ * background refreshes alike. Typed as `surface`: `$extends` keeps Prisma's own signature for users.
+ */
+export function restackable<S extends { client: object }>(surface: S): S {
+  const restack = function (this: unknown, extension: unknown) {
+    const below = (Prisma.getExtensionContext(this) as unknown as Context).$parent
+    return below.$extends(extension).$extends(runtimeSurface)
+  }
+  const runtimeSurface = { ...surface, client: { ...surface.client, $extends: restack } }
+  return runtimeSurface as S
 }
 
 interface ClientInternals {

@@ -9,5 +9,9 @@ export type { KeyValueApi, SetOptions } from './kv/key-value-api.js'
 export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from './events.js'
 export type { CacheInfo, CacheStatus, ReadCacheOption } from './types.js'
 export {
+  withAccelerate, type WithAccelerateOptions,
+  type AccelerateApi, type AcceleratedPromise, type AccelerateInfo, type AccelerateInvalidateInput, type AcceleratePromise, type PrismaCacheStrategy,
+} from './accelerate/index.js'
+export {
   CacheError, CacheConfigError, CacheNotIntegerError, CacheStoreError, CacheTimeoutError, CacheUnavailableError, CacheSerializationError,
 } from './errors.js'

@@ -29,9 +29,10 @@ export function readPolicy(options: ResolvedOptions, model: string, cache: unkno
   if (cache === undefined || cache === true) return base
   expectPlainObject('cache', cache)
   rejectUnknownKeys('cache.', cache, ['ttl', 'swr', 'tags', 'key'])
+  const swrMs = cache.swr === undefined ? base.swrMs : seconds('cache.swr', cache.swr, true)
   return {
-    ttlMs: cache.ttl === undefined ? base.ttlMs : seconds('cache.ttl', cache.ttl, false),
-    swrMs: cache.swr === undefined ? base.swrMs : seconds('cache.swr', cache.swr, true),
+    ttlMs: cache.ttl === undefined ? base.ttlMs : ttlOption(cache.ttl, swrMs),
+    swrMs,
     tags: cache.tags === undefined ? [] : tagList('cache.tags', cache.tags),
     key: cache.key === undefined ? undefined : customKey(cache.key),
   }
@@ -43,6 +44,13 @@ export function tagList(path: string, value: unknown): string[] {
     throw new CacheConfigError(path, 'an array of non-empty strings', value)
   }
   return value as string[]
+}
+
+/** `ttl: 0` is allowed with an `swr` window: the entry is always stale, served while it refreshes. */
+function ttlOption(value: unknown, swrMs: number): number {
+  if (value === 0 && swrMs > 0) return 0
+  if (value === 0) throw new CacheConfigError('cache.ttl', 'a number of seconds > 0 (0 only with swr > 0)', value)
+  return seconds('cache.ttl', value, false)
 }
 
 function customKey(value: unknown): string {
