@@ -24,6 +24,7 @@ const CONTESTANTS = [
   "prisma-query-cache (tiered, results: 'frozen')",
   'prisma-extension-redis',
   'prisma-extension-cache-manager',
+  'prisma-smart-cache',
   'prisma-redis-middleware',
 ]
 
