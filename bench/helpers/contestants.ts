@@ -270,18 +270,6 @@ async function prismaRedisMiddleware(): Promise<Contestant> {
   }
 }
 
-/** ioredis options for a redis:// URL (bentocache builds its own client from options). */
-function redisOptions(env: InstanceEnv): Record<string, unknown> {
-  const url = new URL(env.redisUrl)
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    db: env.redisDb,
-    ...(url.username && { username: decodeURIComponent(url.username) }),
-    ...(url.password && { password: decodeURIComponent(url.password) }),
-  }
-}
-
 /** A pino-style logger for bentocache that keeps its warnings and errors as the instance's cache errors. */
 function bentoLogger(errors: string[]): Record<string, unknown> {
   const keep = (first: unknown, message?: string) => {
@@ -302,31 +290,33 @@ async function prismaSmartCache(): Promise<Contestant> {
   const base = { id: 'prisma-smart-cache', label: 'prisma-smart-cache', kind: 'peer' as const, floor: 'floor-a' as const, usesRedis: true }
   const legacy = ensureLegacyClient()
   if (legacy) return { ...base, unavailable: legacy, create: () => Promise.reject(new Error(legacy)) }
-  const loaded = await Promise.all(['prisma-smart-cache', 'bentocache', 'bentocache/drivers/memory', 'bentocache/drivers/redis'].map(loadPeer))
+  const loaded = await Promise.all(['prisma-smart-cache', 'bentocache', 'bentocache/drivers/memory', 'bentocache/drivers/redis', 'ioredis'].map(loadPeer))
   const failed = loaded.find((p): p is { error: string } => 'error' in p)
   if (failed) return { ...base, unavailable: failed.error, create: () => Promise.reject(new Error(failed.error)) }
-  const [psc, bento, memory, redis] = loaded as { module: any; version: string }[]
+  const [psc, bento, memory, redis, peerIoredis] = loaded as { module: any; version: string }[]
   const smartCache = exportOf(psc!.module, 'smartCache')
   const { BentoCache, bentostore } = bento!.module as Record<string, any>
   const memoryDriver = exportOf(memory!.module, 'memoryDriver')
   const redisDriver = exportOf(redis!.module, 'redisDriver')
+  // bentocache takes a client only if it is an instance of its own ioredis (bench/peers), so the
+  // connection is built from that copy, with ioredis defaults and its errors swallowed like the others.
+  const PeerRedis = exportOf(peerIoredis!.module, 'Redis') as typeof Redis
   return {
     ...base,
     version: `${psc!.version} (bentocache ${bento!.version})`,
     notes: 'smartCache(prisma, bento, { ttl: 3600 }); bentostore().useL1Layer(memoryDriver()).useL2Layer(redisDriver()), no bus; auto-caches every read; data model from the legacy prisma-client-js client',
     create: (env) => {
-      let cache: { disconnect(): Promise<void> } | undefined
+      const connection = new PeerRedis(env.redisUrl, { db: env.redisDb })
+      connection.on('error', () => {})
       return build(env, (prisma, errors) => {
-        cache = new BentoCache({
+        const cache = new BentoCache({
           default: 'bench',
           prefix: unique('psc'),
           logger: bentoLogger(errors),
-          stores: { bench: bentostore().useL1Layer(memoryDriver()).useL2Layer(redisDriver({ connection: redisOptions(env) })) },
+          stores: { bench: bentostore().useL1Layer(memoryDriver()).useL2Layer(redisDriver({ connection })) },
         })
         return smartCache(prisma, cache, { ttl: TTL_SECONDS }) as AnyClient
-      }, same, async () => {
-        await Promise.race([cache?.disconnect(), new Promise((resolve) => setTimeout(resolve, 2_000))])
-      })
+      }, same, async () => connection.disconnect())
     },
   }
 }
