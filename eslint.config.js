@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x'
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'bench/peers/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'bench/peers/', 'bench/results/', 'bench/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

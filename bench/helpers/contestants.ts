@@ -11,6 +11,7 @@ import { cacheExtension, memoryStore, redisStore, type CacheStore } from '../../
 import * as library from '../../src/index.js'
 import { Prisma, type PrismaClient } from '../../test/generated/prisma/client.js'
 import { countedClient, type QueryCounter } from './database.js'
+import { ensureLegacyClient } from './legacy-client.js'
 import { exportOf, loadPeer } from './peers.js'
 import type { ContestantInfo } from './results.js'
 
@@ -269,6 +270,57 @@ async function prismaRedisMiddleware(): Promise<Contestant> {
   }
 }
 
+/** A pino-style logger for bentocache that keeps its warnings and errors as the instance's cache errors. */
+function bentoLogger(errors: string[]): Record<string, unknown> {
+  const keep = (first: unknown, message?: string) => {
+    const err = (first as { err?: Error; error?: Error } | undefined)?.err ?? (first as { error?: Error } | undefined)?.error
+    errors.push([typeof first === 'string' ? first : message, err?.message].filter(Boolean).join(': '))
+  }
+  const logger: Record<string, unknown> = { trace() {}, debug() {}, info() {}, warn: keep, error: keep, fatal: keep }
+  logger.child = () => logger
+  return logger
+}
+
+/**
+ * prisma-smart-cache: a Proxy around the client (not an extension) on BentoCache, here a
+ * process-memory L1 in front of a Redis L2, no bus (the README's "hybrid" setup). It builds its
+ * relation graph from `Prisma.dmmf` of `@prisma/client`, hence the legacy client (legacy-client.ts).
+ */
+async function prismaSmartCache(): Promise<Contestant> {
+  const base = { id: 'prisma-smart-cache', label: 'prisma-smart-cache', kind: 'peer' as const, floor: 'floor-a' as const, usesRedis: true }
+  const legacy = ensureLegacyClient()
+  if (legacy) return { ...base, unavailable: legacy, create: () => Promise.reject(new Error(legacy)) }
+  const loaded = await Promise.all(['prisma-smart-cache', 'bentocache', 'bentocache/drivers/memory', 'bentocache/drivers/redis', 'ioredis'].map(loadPeer))
+  const failed = loaded.find((p): p is { error: string } => 'error' in p)
+  if (failed) return { ...base, unavailable: failed.error, create: () => Promise.reject(new Error(failed.error)) }
+  const [psc, bento, memory, redis, peerIoredis] = loaded as { module: any; version: string }[]
+  const smartCache = exportOf(psc!.module, 'smartCache')
+  const { BentoCache, bentostore } = bento!.module as Record<string, any>
+  const memoryDriver = exportOf(memory!.module, 'memoryDriver')
+  const redisDriver = exportOf(redis!.module, 'redisDriver')
+  // bentocache takes a client only if it is an instance of its own ioredis (bench/peers), so the
+  // connection is built from that copy, with ioredis defaults and its errors swallowed like the others.
+  const PeerRedis = exportOf(peerIoredis!.module, 'Redis') as typeof Redis
+  return {
+    ...base,
+    version: `${psc!.version} (bentocache ${bento!.version})`,
+    notes: 'smartCache(prisma, bento, { ttl: 3600 }); bentostore().useL1Layer(memoryDriver()).useL2Layer(redisDriver()), no bus; auto-caches every read; data model from the legacy prisma-client-js client',
+    create: (env) => {
+      const connection = new PeerRedis(env.redisUrl, { db: env.redisDb })
+      connection.on('error', () => {})
+      return build(env, (prisma, errors) => {
+        const cache = new BentoCache({
+          default: 'bench',
+          prefix: unique('psc'),
+          logger: bentoLogger(errors),
+          stores: { bench: bentostore().useL1Layer(memoryDriver()).useL2Layer(redisDriver({ connection })) },
+        })
+        return smartCache(prisma, cache, { ttl: TTL_SECONDS }) as AnyClient
+      }, same, async () => connection.disconnect())
+    },
+  }
+}
+
 /** Every contestant, in table order. */
 export async function contestants(): Promise<Contestant[]> {
   const tiered = oursTiered()
@@ -284,6 +336,7 @@ export async function contestants(): Promise<Contestant[]> {
     ...(tieredFrozen ? [tieredFrozen] : []),
     await prismaExtensionRedis(),
     await prismaExtensionCacheManager(),
+    await prismaSmartCache(),
     await prismaRedisMiddleware(),
   ]
 }

@@ -27,11 +27,29 @@ export function ensurePeersInstalled(): string | undefined {
 /** Loads `name` from bench/peers/node_modules. */
 export async function loadPeer(name: string): Promise<LoadedPeer> {
   try {
-    const entry = requireFromPeers.resolve(name)
+    const entry = resolvePeer(name)
     const module: unknown = await import(pathToFileURL(entry).href)
     return { module, version: peerVersion(name, entry) }
   } catch (error) {
     return { error: `cannot load ${name}: ${(error as Error).message.split('\n')[0]}` }
+  }
+}
+
+/**
+ * The entry file of `name`. Packages whose `exports` only have an `import` condition (such as
+ * prisma-smart-cache) cannot be resolved with require: read their package.json instead.
+ */
+function resolvePeer(name: string): string {
+  try {
+    return requireFromPeers.resolve(name)
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error
+    const dir = join(peersDir, 'node_modules', name)
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: Record<string, { import?: string } | string>; main?: string }
+    const dot = pkg.exports?.['.']
+    const entry = typeof dot === 'string' ? dot : (dot?.import ?? pkg.main)
+    if (!entry) throw error
+    return join(dir, entry)
   }
 }
 
