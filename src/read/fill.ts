@@ -84,6 +84,7 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     throw error
   }
   const durationMs = performance.now() - startedAt
+  engine.events.recordQueryTime(plan.key, durationMs)
   if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
   let serialized: Serialized
   try {

@@ -140,7 +140,7 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
   const signature = signatureOf(versions)
   const flight = engine.flights.find(plan.key, signature)
   if (flight) return join(engine, plan, flight, query)
-  countMiss(engine)
+  countMiss(engine, plan)
   const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control))
   recordFlight(result)
   return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
@@ -156,12 +156,12 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
 async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Query): Promise<ReadOutcome> {
   if (flight.done) {
     const result = await flight.promise
-    engine.events.counts.hits++
-    if (engine.events.has('hit')) engine.events.emit('hit', eventOf(plan))
+    const savedMs = engine.events.countRead('hit', plan.model, plan.operation, plan.key)
+    if (engine.events.has('hit')) engine.events.emit('hit', { ...eventOf(plan), savedMs })
     recordFlight(result)
     return { value: await result.copy(), info: { status: 'hit', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
   }
-  countMiss(engine)
+  countMiss(engine, plan)
   const result = await withinLockWait(engine, flight)
   if (!result) {
     markIncomplete()
@@ -196,8 +196,8 @@ function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof GAVE_
   return Promise.race([promise, gaveUp]).finally(() => clearTimeout(timer))
 }
 
-function countMiss(engine: CacheEngine): void {
-  engine.events.counts.misses++
+function countMiss(engine: CacheEngine, plan: Plan): void {
+  engine.events.countRead('miss', plan.model, plan.operation, plan.key)
 }
 
 /** Tells a running `getOrSet` which versions a flight's value was computed under. */
