@@ -21,7 +21,7 @@ afterAll(() => db?.drop())
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const base = name.replace(/_(count|sum|bucket)$/, '')
   const metric = await registry.getSingleMetric(base)!.get()
-  const match = metric.values.find((v) => (v.metricName ?? name) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l) && Object.keys(v.labels).length === Object.keys(labels).length)
+  const match = metric.values.find((v) => ((v as { metricName?: string }).metricName ?? name) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l) && Object.keys(v.labels).length === Object.keys(labels).length)
   return match?.value ?? 0
 }
 
