@@ -34,7 +34,7 @@ export interface StatsReport {
   durationMs: number
 }
 
-const IN_FLIGHT = 4
+const IN_FLIGHT = 8
 
 interface Totals { keys: number; bytes: number; ttlMin: number; ttlMax: number; ttlSum: number; withTtl: number; withoutTtl: number }
 
