@@ -15,6 +15,8 @@ import type { Freshness } from './validity.js'
 export interface ReadOutcome {
   value: unknown
   info: CacheInfo
+  /** A hit's stored form (its size is measured only when a telemetry span wants it). */
+  stored?: StoreValue
 }
 
 /**
