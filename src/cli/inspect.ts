@@ -5,8 +5,8 @@
  * only: values are never decoded nor printed.
  */
 import type { Redis } from 'ioredis'
-import { versionKey } from '../keys.js'
-import { parseEntry } from '../serialize.js'
+import { versionKey } from '../codec/keys.js'
+import { parseEntry } from '../codec/entry.js'
 import { describeKey } from './keys.js'
 import { CliError, emit, formatBytes, formatMs, table, UsageError, type GlobalOptions } from './output.js'
 import { escapeGlob, execPipeline, scanBatches } from './redis.js'

@@ -6,8 +6,8 @@
 import type { Redis } from 'ioredis'
 import { allRowsTag, modelTag, userTag } from '../dependencies/tags.js'
 import { redisStore } from '../stores/redis.js'
-import { versionKey } from '../keys.js'
-import { newVersion, VERSION_TTL_MS } from '../versions.js'
+import { versionKey } from '../codec/keys.js'
+import { newVersion, VERSION_TTL_MS } from '../dependencies/versions.js'
 import { emit, formatMs, UsageError, type GlobalOptions } from './output.js'
 
 /** The `--json` output of `invalidate`. */

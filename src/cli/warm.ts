@@ -7,7 +7,7 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Redis } from 'ioredis'
-import type { CacheApi } from '../cache-api.js'
+import type { CacheApi } from '../kv/cache-api.js'
 import type { CacheEventName } from '../events.js'
 import { cacheExtension } from '../extension.js'
 import { redisStore } from '../stores/redis.js'
@@ -57,6 +57,7 @@ export async function warm(client: Redis, options: GlobalOptions, modulePath: st
   const started = performance.now()
   try {
     await (mod.default as (prisma: unknown) => Promise<unknown>)(prisma)
+    await cache.settle() // a Redis miss stores its entry after returning: wait for every write
   } catch (error) {
     throw new CliError(`warm: ${modulePath} failed: ${error instanceof Error ? error.message : String(error)}`)
   } finally {

@@ -3,9 +3,9 @@
  * saved (grouped by model, operation and argument shape — never by values), and the recent
  * invalidations and errors. Everything is bounded; per-model figures come from `stats()` itself.
  */
-import type { CacheApi } from '../cache-api.js'
+import type { CacheApi } from '../kv/cache-api.js'
 import type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from '../events.js'
-import type { CacheHealth } from '../health.js'
+import type { CacheHealth } from '../kv/health.js'
 
 /** One query shape's figures. */
 export interface QueryFigures {

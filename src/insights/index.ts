@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { CacheApi } from '../cache-api.js'
+import type { CacheApi } from '../kv/cache-api.js'
 import { InsightsCollector } from './collector.js'
 import { PAGE } from './page.js'
 

@@ -5,12 +5,12 @@
  *
  *   pqc_cache_reads_total{model,operation,status}   cached reads by how they were answered
  *   pqc_cache_read_duration_seconds{status}         time to serve (hit, stale) / database time (miss)
- *   pqc_cache_invalidations_total{model}            invalidations reaching each model
+ *   pqc_cache_invalidations_total{model}            invalidations by the model written or named
  *   pqc_cache_errors_total{kind}                    cache-side failures by error code
  *   pqc_cache_saved_seconds_total{model}            database time the hits saved
  */
 import { Counter, Histogram, register as defaultRegistry, type Registry } from 'prom-client'
-import type { CacheApi } from '../cache-api.js'
+import type { CacheApi } from '../kv/cache-api.js'
 import type { CacheEvent, CacheEventListener, CacheEventName } from '../events.js'
 
 /** Options of {@link prometheusMetrics}. */
@@ -40,7 +40,7 @@ export function prometheusMetrics(prisma: { $cache: Pick<CacheApi, 'on' | 'off'>
   const registry = options.registry ?? defaultRegistry
   const reads = metric(registry, 'pqc_cache_reads_total', () => new Counter({ name: 'pqc_cache_reads_total', help: 'Cached Prisma reads by model, operation and status (hit, miss, stale).', labelNames: ['model', 'operation', 'status'], registers: [registry] }))
   const duration = metric(registry, 'pqc_cache_read_duration_seconds', () => new Histogram({ name: 'pqc_cache_read_duration_seconds', help: 'Seconds to serve a hit or stale read from the cache; for a miss, the seconds its database query took.', labelNames: ['status'], buckets: DURATION_BUCKETS, registers: [registry] }))
-  const invalidations = metric(registry, 'pqc_cache_invalidations_total', () => new Counter({ name: 'pqc_cache_invalidations_total', help: 'Invalidations by the Prisma model they reach.', labelNames: ['model'], registers: [registry] }))
+  const invalidations = metric(registry, 'pqc_cache_invalidations_total', () => new Counter({ name: 'pqc_cache_invalidations_total', help: 'Invalidations by the Prisma model written (or named in $cache.invalidate).', labelNames: ['model'], registers: [registry] }))
   const errors = metric(registry, 'pqc_cache_errors_total', () => new Counter({ name: 'pqc_cache_errors_total', help: 'Cache-side failures by error code (queries still answered from the database).', labelNames: ['kind'], registers: [registry] }))
   const saved = metric(registry, 'pqc_cache_saved_seconds_total', () => new Counter({ name: 'pqc_cache_saved_seconds_total', help: 'Database seconds the hits saved: for each hit, what the last miss of its entry took.', labelNames: ['model'], registers: [registry] }))
 
@@ -65,12 +65,16 @@ export function prometheusMetrics(prisma: { $cache: Pick<CacheApi, 'on' | 'off'>
   }
 }
 
-/** Models an invalidation reached, from its model tags (`m:<Model>`); user tags alone count as {@link TAGS_ONLY_MODEL}. */
+/**
+ * The models an invalidation is counted under: the written model when the event names one (a
+ * transaction emits one event per model it wrote); else the models of its model tags (`m:<Model>`:
+ * `$cache.invalidate({ models })`, raw SQL); user tags alone count as {@link TAGS_ONLY_MODEL}.
+ */
 export function invalidatedModels(event: CacheEvent): string[] {
+  if (event.model !== undefined) return [event.model]
   const models = new Set<string>()
   for (const tag of event.tags ?? []) if (tag.startsWith('m:')) models.add(tag.slice(2))
-  if (models.size === 0) models.add(event.model ?? TAGS_ONLY_MODEL)
-  return [...models]
+  return models.size === 0 ? [TAGS_ONLY_MODEL] : [...models]
 }
 
 /** The metric already registered under `name` (another client's), or a new one. */

@@ -47,6 +47,7 @@ describe('stats, inspect and invalidate on a populated namespace', () => {
     await prisma.user.findMany({ cache: { ttl: 300 } })
     await prisma.user.count({ cache: true })
     await prisma.$cache.set('greeting', 'hello', { ttl: 30 })
+    await prisma.$cache.settle()
   })
   afterAll(() => dropNamespace(namespace))
 
@@ -95,6 +96,7 @@ describe('stats, inspect and invalidate on a populated namespace', () => {
 
   it('inspect <key> shows one entry; an unknown key fails with exit code 1', async () => {
     const { info } = await prisma.user.count({ cache: true }).withCacheInfo()
+    await prisma.$cache.settle()
     const report = json(await cli('inspect', info.key!, '--json'))
     expect(report.entries).toHaveLength(1)
     expect(report.entries[0]).toMatchObject({ key: info.key, operation: 'count' })
@@ -108,6 +110,7 @@ describe('stats, inspect and invalidate on a populated namespace', () => {
     await prisma.user.count({ cache: { tags: ['dashboard'] } })
     await prisma.post.count({ cache: { tags: ['dashboard'] } })
     await prisma.category.count({ cache: true })
+    await prisma.$cache.settle()
     const run = await cli('invalidate', '--models', 'User', '--json')
     expect(run.code).toBe(0)
     expect(json(run)).toMatchObject({ models: ['User'], tags: [] })
