@@ -79,7 +79,7 @@ export function printInspect(options: GlobalOptions, report: InspectReport): voi
     ])
     const shown = report.entries.length < report.total ? ` (first ${report.entries.length} shown)` : ''
     return [
-      report.total === 0 ? `no entries for ${report.target}` : table(['key', 'age', 'ttl', 'size', 'status', 'dependencies'], rows),
+      report.total === 0 ? `no entries for ${report.target}` : table(['key', 'age', 'ttl', 'size', 'status', 'dependencies'], rows, 'lrrrll'),
       '',
       `${report.total} entries, ${report.valid} valid${shown}, in ${formatMs(report.durationMs)}`,
     ].join('\n')

@@ -44,11 +44,11 @@ export function progress(options: GlobalOptions, label: string, total: number | 
   }
 }
 
-/** Prints rows as an aligned text table with a header. */
-export function table(headers: string[], rows: (string | number)[][]): string {
+/** Prints rows as an aligned text table with a header; `align` has one `l` or `r` per column. */
+export function table(headers: string[], rows: (string | number)[][], align: string): string {
   const cells = [headers, ...rows.map((r) => r.map(String))]
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)))
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()
+  const line = (r: string[]) => r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()
   return [line(cells[0]!), ...cells.slice(1).map(line)].join('\n')
 }
 
@@ -65,12 +65,13 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[i]}`
 }
 
-/** Milliseconds as `850 ms`, `12.3 s` or `2 min 5 s`. */
+/** Milliseconds as `850 ms`, `12.3 s`, `4 min 5 s` or `23 h 59 min`. */
 export function formatMs(ms: number): string {
   if (ms < 0) return '-'
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+  if (ms < 7_200_000) return `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`
+  return `${Math.floor(ms / 3_600_000)} h ${Math.floor((ms % 3_600_000) / 60_000)} min`
 }
 
 /** Writes the result: `json` as one document with `--json`, else the human text. */

@@ -94,7 +94,7 @@ export function printStats(options: GlobalOptions, report: StatsReport): void {
     return [
       `namespace "${report.namespace}" on ${report.redis}: ${report.keys.toLocaleString('en-US')} keys, ${formatBytes(report.bytes)}`,
       '',
-      report.groups.length === 0 ? '(no keys)' : table(['model', 'operation', 'keys', 'bytes', 'ttl min', 'ttl avg', 'ttl max'], rows),
+      report.groups.length === 0 ? '(no keys)' : table(['model', 'operation', 'keys', 'bytes', 'ttl min', 'ttl avg', 'ttl max'], rows, 'llrrrrr'),
       '',
       `scanned ${report.databaseKeys.toLocaleString('en-US')} keys of the database in ${formatMs(report.durationMs)}`,
     ].join('\n')
