@@ -12,7 +12,7 @@ import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { contestants as allContestants, type Contestant, type Instance, type InstanceEnv } from './helpers/contestants.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
-import { markdownReport, precisionLine } from './helpers/format.js'
+import { markdownReport, precisionLine, telemetryLine } from './helpers/format.js'
 import { firstLine } from './helpers/measure.js'
 import { ensurePeersInstalled } from './helpers/peers.js'
 import type { ContestantInfo, RunResults, WorkloadResult } from './helpers/results.js'
@@ -27,6 +27,7 @@ import { memoryPerEntry, type MemoryResult } from './scenarios/memory.js'
 import { runMicro } from './scenarios/micro.js'
 import { findManyIncludeMiss, findUniqueMiss } from './scenarios/miss.js'
 import { precisionHitRates } from './scenarios/precision.js'
+import { telemetryOverhead } from './scenarios/telemetry.js'
 import { redisDown, runProbes, type ProbeResults } from './scenarios/probes.js'
 import { writeThenRead } from './scenarios/write-then-read.js'
 
@@ -97,6 +98,10 @@ async function main(): Promise<void> {
   }
   for (const instance of instances.values()) await instance.close()
 
+  log('telemetry overhead on a hit (@opentelemetry/api installed, no SDK)')
+  const telemetry = await telemetryOverhead(env, data).catch((error: unknown) => ({ error: firstLine(String((error as Error)?.message ?? error)) }))
+  log(telemetryLine({ telemetry }))
+
   log('micro-benchmarks')
   const micro = await runMicro(base)
 
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
     memory,
     micro,
     precision,
+    telemetry,
     cacheErrors,
     unhandledRejections: unhandled,
   }

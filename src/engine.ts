@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './options.js'
 import { FrozenResults } from './read/frozen.js'
 import { SingleFlight } from './read/single-flight.js'
 import { StoreGuard } from './stores/guard.js'
+import { Telemetry } from './telemetry/otel.js'
 import type { CacheStore } from './stores/store.js'
 import { Invalidator } from './write/invalidator.js'
 
@@ -21,6 +22,8 @@ export class CacheEngine {
   readonly fingerprint: string
   readonly events = new CacheEvents()
   readonly flights = new SingleFlight()
+  /** OpenTelemetry spans and metrics; `undefined` when off or `@opentelemetry/api` is not installed. */
+  readonly telemetry: Telemetry | undefined
   /** Entry keys with a background `swr` refresh running in this process. */
   readonly refreshing = new Set<string>()
   /** Whether other processes share the store (then fills take the cross-process lock). */
@@ -42,6 +45,7 @@ export class CacheEngine {
     this.fingerprint = fingerprint
     this.sharedStore = store.shared
     this.frozen = options.results === 'frozen' ? new FrozenResults() : undefined
+    this.telemetry = Telemetry.create(options.telemetry, this.events, options.namespace)
     this.guard = new StoreGuard(store, {
       timeoutMs: options.storeTimeoutMs,
       failures: options.breakerFailures,
@@ -103,7 +107,9 @@ export class CacheEngine {
   async invalidate(tags: readonly string[], context: CacheEvent = {}, models: readonly string[] = []): Promise<void> {
     if (tags.length === 0) return
     this.events.counts.invalidations++
+    const span = this.telemetry?.startInvalidate(tags, context.model ?? (models.length === 1 ? models[0] : undefined), context.operation)
     await this.#invalidator.invalidate(tags)
+    span?.end(this.hasPending(tags) ? new Error('invalidation failed; retrying') : undefined)
     if (!this.events.has('invalidate')) return
     const event = { ...context, tags: [...tags] }
     if (models.length === 0) this.events.emit('invalidate', event)

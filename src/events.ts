@@ -13,7 +13,18 @@ export interface CacheEvent {
   operation?: string
   key?: string
   tags?: string[]
+  /**
+   * `hit`/`stale`: milliseconds to serve from the cache. `miss`: milliseconds the database query
+   * of that miss took.
+   */
   durationMs?: number
+  /** `hit`: database milliseconds this hit saved (what the last miss of the same entry took). */
+  savedMs?: number
+  /**
+   * Reads: the shape of the arguments, values replaced by their type (`{where:{email:string}}`).
+   * Computed when first read, so listeners that ignore it do not pay for it.
+   */
+  shape?: string
   error?: CacheError
 }
 
@@ -33,7 +44,34 @@ export interface CacheStats {
   lockWaits: number
   /** `(hits + stale) / (hits + stale + misses)`, 0 before any cached read. */
   hitRate: number
+  /** The cached reads of each Prisma model. */
+  byModel: Record<string, ModelStats>
 }
+
+/** Counters of one model's cached reads, in `stats().byModel`. */
+export interface ModelStats {
+  hits: number
+  misses: number
+  stale: number
+  /** `(hits + stale) / (hits + stale + misses)`. */
+  hitRate: number
+  /** Database milliseconds the hits saved: for each hit, what the last miss of its entry took. */
+  savedMs: number
+}
+
+/** How a cached read was answered, for {@link CacheEvents.countRead}. */
+export type ReadStatus = 'hit' | 'miss' | 'stale'
+
+/** Counters of one (model, operation) pair. */
+export interface ReadCounts {
+  hits: number
+  misses: number
+  stale: number
+  savedMs: number
+}
+
+/** Entry keys whose last database time is remembered (for saved time); the oldest go first. */
+const QUERY_TIMES = 10_000
 
 const EVENT_NAMES: readonly CacheEventName[] = ['hit', 'miss', 'stale', 'set', 'skip', 'invalidate', 'lock', 'error']
 
@@ -41,6 +79,10 @@ const EVENT_NAMES: readonly CacheEventName[] = ['hit', 'miss', 'stale', 'set', '
 export class CacheEvents {
   readonly #listeners = new Map<CacheEventName, Set<CacheEventListener>>()
   readonly counts = { hits: 0, misses: 0, stale: 0, bypasses: 0, sets: 0, skips: 0, invalidations: 0, errors: 0, lockWaits: 0 }
+  /** Read counters by model, then operation (telemetry reads them; `stats()` sums them by model). */
+  readonly reads = new Map<string, Map<string, ReadCounts>>()
+  /** Database milliseconds of the last query of each recently filled entry key. */
+  readonly #queryMs = new Map<string, number>()
 
   /** True when someone listens to `name` (lets hot paths skip building the event). */
   has(name: CacheEventName): boolean {
@@ -71,10 +113,81 @@ export class CacheEvents {
     }
   }
 
+  /**
+   * Counts a cached read (`counts` and the per-model counters) and returns, for a hit, the
+   * database milliseconds it saved. Emitting the event stays with the caller, which builds it
+   * only when someone listens.
+   */
+  countRead(status: ReadStatus, model: string, operation: string, key: string): number {
+    let ops = this.reads.get(model)
+    if (!ops) this.reads.set(model, (ops = new Map()))
+    let counts = ops.get(operation)
+    if (!counts) ops.set(operation, (counts = { hits: 0, misses: 0, stale: 0, savedMs: 0 }))
+    if (status === 'hit') {
+      this.counts.hits++
+      counts.hits++
+      const saved = this.#queryMs.get(key) ?? 0
+      counts.savedMs += saved
+      return saved
+    }
+    if (status === 'stale') {
+      this.counts.stale++
+      counts.stale++
+    } else {
+      this.counts.misses++
+      counts.misses++
+    }
+    return 0
+  }
+
+  /** Remembers how long the database query that filled `key` took (what its later hits save). */
+  recordQueryTime(key: string, ms: number): void {
+    if (this.#queryMs.size >= QUERY_TIMES && !this.#queryMs.has(key)) {
+      this.#queryMs.delete(this.#queryMs.keys().next().value!)
+    }
+    this.#queryMs.set(key, ms)
+  }
+
   stats(): CacheStats {
     const c = this.counts
-    const served = c.hits + c.stale
-    const total = served + c.misses
-    return { ...c, hitRate: total === 0 ? 0 : served / total }
+    return { ...c, hitRate: rate(c.hits + c.stale, c.misses), byModel: this.byModel() }
   }
+
+  /** `stats().byModel`: the per-operation counters summed by model. */
+  byModel(): Record<string, ModelStats> {
+    const out: Record<string, ModelStats> = {}
+    for (const [model, ops] of this.reads) {
+      const m = { hits: 0, misses: 0, stale: 0, hitRate: 0, savedMs: 0 }
+      for (const o of ops.values()) {
+        m.hits += o.hits
+        m.misses += o.misses
+        m.stale += o.stale
+        m.savedMs += o.savedMs
+      }
+      m.hitRate = rate(m.hits + m.stale, m.misses)
+      out[model] = m
+    }
+    return out
+  }
+}
+
+function rate(served: number, misses: number): number {
+  const total = served + misses
+  return total === 0 ? 0 : served / total
+}
+
+/**
+ * The shape of read arguments: the same object with every value replaced by its type
+ * (`{where:{email:string},take:number}`). Identifies a query without revealing its values.
+ */
+export function argsShape(args: unknown, depth = 0): string {
+  if (args === null) return 'null'
+  if (Array.isArray(args)) return depth > 8 ? 'array' : `[${args.length === 0 ? '' : argsShape(args[0], depth + 1)}]`
+  if (typeof args !== 'object') return typeof args
+  if (args instanceof Date) return 'Date'
+  const proto = Object.getPrototypeOf(args) as object | null
+  if (proto !== Object.prototype && proto !== null) return (args.constructor as { name?: string } | undefined)?.name ?? 'object'
+  if (depth > 8) return 'object'
+  const keys = Object.keys(args).sort()
+  return `{${keys.map((k) => `${k}:${argsShape((args as Record<string, unknown>)[k], depth + 1)}`).join(',')}}`
 }

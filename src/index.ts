@@ -6,7 +6,8 @@ export { tieredStore, TieredStore, type TieredStoreOptions } from './stores/tier
 export type { CacheStore, StoreValue } from './stores/store.js'
 export type { CacheApi } from './kv/cache-api.js'
 export type { KeyValueApi, SetOptions } from './kv/key-value-api.js'
-export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats } from './events.js'
+export type { CacheEvent, CacheEventListener, CacheEventName, CacheStats, ModelStats } from './events.js'
+export type { CacheHealth } from './kv/health.js'
 export type { CacheInfo, CacheStatus, ReadCacheOption } from './types.js'
 export {
   withAccelerate, type WithAccelerateOptions,

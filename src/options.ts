@@ -61,6 +61,11 @@ export interface CacheOptions {
   results?: 'copy' | 'frozen'
   /** Called with every cache-side failure; never rethrown into a query. @default emits the `error` event */
   onError?: (error: CacheError) => void
+  /**
+   * OpenTelemetry spans and metrics when `@opentelemetry/api` is installed and an SDK registered;
+   * `false` turns them off. @default true
+   */
+  telemetry?: boolean
 }
 
 /** A model policy after validation, in milliseconds. */
@@ -85,6 +90,7 @@ export interface ResolvedOptions {
   precision: 'row' | 'model'
   results: 'copy' | 'frozen'
   onError: ((error: CacheError) => void) | undefined
+  telemetry: boolean
 }
 
 /** The defaults, as documented in the README. */
@@ -101,11 +107,12 @@ export const DEFAULT_OPTIONS = {
   raw: 'invalidate-all',
   precision: 'row',
   results: 'copy',
+  telemetry: true,
 } as const
 
 const OPTION_NAMES = [
   'store', 'ttl', 'swr', 'mode', 'models', 'namespace', 'scope', 'maxEntryBytes',
-  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'precision', 'results', 'onError',
+  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'precision', 'results', 'onError', 'telemetry',
 ]
 
 /** Validates `options` and fills in defaults. Throws {@link CacheConfigError} naming the option. */
@@ -134,6 +141,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     precision: oneOf('precision', o.precision ?? DEFAULT_OPTIONS.precision, ['row', 'model']),
     results: oneOf('results', o.results ?? DEFAULT_OPTIONS.results, ['copy', 'frozen']),
     onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
+    telemetry: boolean('telemetry', o.telemetry ?? DEFAULT_OPTIONS.telemetry),
   }
 }
 
@@ -189,6 +197,11 @@ function oneOf<T extends string>(path: string, value: unknown, allowed: readonly
     throw new CacheConfigError(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value)
   }
   return value as T
+}
+
+function boolean(path: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new CacheConfigError(path, 'true or false', value)
+  return value
 }
 
 function optionalFunction(path: string, value: unknown): unknown {

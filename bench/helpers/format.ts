@@ -106,6 +106,15 @@ export function precisionLine(r: Pick<RunResults, 'precision'>): string {
   return `hit rate on a read-heavy mix: row precision ${pct(p.row)} vs model-level ${pct(p.model)}`
 }
 
+/** `telemetry without an SDK: findUnique hit p50 memory X → Y (+Z%), redis ...`. */
+export function telemetryLine(r: Pick<RunResults, 'telemetry'>): string {
+  const t = r.telemetry
+  if (!t) return 'telemetry overhead: not measured'
+  if ('error' in t) return `telemetry overhead: could not run (${t.error})`
+  const parts = t.stores.map((s) => `${s.store} ${formatTime(s.off.p50)} off → ${formatTime(s.on.p50)} on (${s.ratio >= 1 ? '+' : ''}${((s.ratio - 1) * 100).toFixed(1)}%)`)
+  return `findUnique hit p50 with telemetry off vs on (@opentelemetry/api ${t.apiInstalled ? 'installed' : 'NOT installed'}, no SDK): ${parts.join('; ')}`
+}
+
 function precisionSection(r: RunResults): string {
   const p = r.precision
   const how = p && !('error' in p)
@@ -165,6 +174,10 @@ export function markdownReport(r: RunResults): string {
     '## Invalidation precision',
     '',
     precisionSection(r),
+    '',
+    '## Telemetry overhead',
+    '',
+    telemetryLine(r) + ' (round-robin in one run; `telemetry: false` is what a hit cost before telemetry existed)',
     '',
     '## Workloads',
     '',

@@ -2,6 +2,7 @@
 import type { MicroResult } from '../scenarios/micro.js'
 import type { MemoryResult } from '../scenarios/memory.js'
 import type { PrecisionResult } from '../scenarios/precision.js'
+import type { TelemetryResult } from '../scenarios/telemetry.js'
 import type { ProbeResults } from '../scenarios/probes.js'
 import type { Measured } from './measure.js'
 
@@ -47,6 +48,8 @@ export interface RunResults {
   micro: MicroResult[]
   /** Hit rates of row vs model-level precision on the checker's read-heavy mix (absent when it could not run). */
   precision?: PrecisionResult | { error: string }
+  /** A findUnique hit with telemetry off and on (API installed, no SDK). */
+  telemetry?: TelemetryResult
   /** Cache-side errors each contestant reported through its error hook during the workloads. */
   cacheErrors?: Record<string, { count: number; first?: string }>
   targets: TargetResult[]

@@ -6,6 +6,7 @@ import type { CacheEngine } from '../engine.js'
 import { CacheConfigError } from '../errors.js'
 import type { CacheEventListener, CacheEventName, CacheStats } from '../events.js'
 import { expectPlainObject, rejectUnknownKeys } from '../options.js'
+import { checkHealth, type CacheHealth } from './health.js'
 import { tagList } from '../read/policy.js'
 import { createKeyValueApi, type KeyValueApi } from './key-value-api.js'
 
@@ -23,6 +24,8 @@ export interface CacheApi extends KeyValueApi {
   settle(): Promise<void>
   /** Counters since the extension was created. */
   stats(): CacheStats
+  /** Pings the store (within `timeouts.store`) and reports it, the breaker and the bus. Never rejects. */
+  health(): Promise<CacheHealth>
   /** Subscribes to a cache event. */
   on(event: CacheEventName, listener: CacheEventListener): void
   /** Unsubscribes a listener added with `on`. */
@@ -50,6 +53,7 @@ export function createCacheApi(engine: CacheEngine): CacheApi {
     },
     settle: () => engine.settle(),
     stats: () => engine.events.stats(),
+    health: () => checkHealth(engine),
     on: (event, listener) => engine.events.on(event, listener),
     off: (event, listener) => engine.events.off(event, listener),
   }

@@ -17,6 +17,7 @@ import { currentTracker } from '../kv/tracking.js'
 import { acquireLock, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { signatureOf, type FlightControl, type FlightResult } from './single-flight.js'
+import { byteSize } from '../telemetry/otel.js'
 
 /** Runs the read's database query (a new query each call). */
 export type Query = () => PromiseLike<unknown>
@@ -84,6 +85,8 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     throw error
   }
   const durationMs = performance.now() - startedAt
+  engine.events.recordQueryTime(plan.key, durationMs)
+  engine.telemetry?.observeMetrics()
   if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
   let serialized: Serialized
   try {
@@ -146,11 +149,14 @@ async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, d
 
 async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][]): Promise<void> {
   const { policy } = plan
+  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, byteSize(encoded))
   try {
     await engine.guard.call('write', (s) => s.set(plan.key, encoded, policy.ttlMs + policy.swrMs))
+    span?.end()
     engine.events.counts.sets++
     if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
   } catch (error) {
+    span?.end(error)
     engine.report(error, eventOf(plan))
   }
 }

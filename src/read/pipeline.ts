@@ -13,6 +13,7 @@ import type { CacheEngine } from '../engine.js'
 import { CacheError, CacheSerializationError } from '../errors.js'
 import { currentTracker } from '../kv/tracking.js'
 import type { StoreValue } from '../stores/store.js'
+import { byteSize, type ReadSpan } from '../telemetry/otel.js'
 import { fill, refresh, type Query } from './fill.js'
 import { eventOf, type Plan } from './plan.js'
 import { serveEntry, type ReadOutcome } from './serve.js'
@@ -34,14 +35,33 @@ export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefine
     if (entry.header.compressed) return undefined
     const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
     if (freshness !== 'fresh') return undefined
-    return serveEntry(engine, plan, local[0]!, entry, 'fresh', performance.now()) as ReadOutcome
+    const outcome = serveEntry(engine, plan, local[0]!, entry, 'fresh', performance.now()) as ReadOutcome
+    engine.telemetry?.startRead(plan.model, plan.operation, plan.key)?.end('hit', byteSize(local[0]!))
+    return outcome
   } catch {
     return undefined // the ordinary path reports it
   }
 }
 
 /** Serves a planned read from the cache or, through `query`, from the database. */
-export async function readThrough(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
+export function readThrough(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
+  const span = engine.telemetry?.startRead(plan.model, plan.operation, plan.key)
+  return span ? traced(span, engine, plan, query) : readUntraced(engine, plan, query)
+}
+
+/** A read inside its `cache.get` span: a miss's database query and store write run in its context. */
+async function traced(span: ReadSpan, engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
+  try {
+    const outcome = await span.run(() => readUntraced(engine, plan, query))
+    span.end(outcome.info.status, outcome.stored === undefined ? undefined : byteSize(outcome.stored))
+    return outcome
+  } catch (error) {
+    span.fail(error)
+    throw error
+  }
+}
+
+async function readUntraced(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
   const startedAt = performance.now()
   if (engine.hasPending(plan.tags)) return uncached(engine, 'bypass', plan, query)
   const local = engine.guard.store.peek?.(plan.lookupKeys)
@@ -118,6 +138,7 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
     }
     const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)
     if (freshness === 'stale') refreshInBackground(engine, plan, versions, query)
+    outcome.stored = stored
     return outcome
   } catch (error) {
     // A foreign or corrupt value is a miss; the fill overwrites it.
@@ -140,7 +161,7 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
   const signature = signatureOf(versions)
   const flight = engine.flights.find(plan.key, signature)
   if (flight) return join(engine, plan, flight, query)
-  countMiss(engine)
+  countMiss(engine, plan)
   const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control))
   recordFlight(result)
   return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
@@ -156,12 +177,12 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
 async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Query): Promise<ReadOutcome> {
   if (flight.done) {
     const result = await flight.promise
-    engine.events.counts.hits++
-    if (engine.events.has('hit')) engine.events.emit('hit', eventOf(plan))
+    const savedMs = engine.events.countRead('hit', plan.model, plan.operation, plan.key)
+    if (engine.events.has('hit')) engine.events.emit('hit', { ...eventOf(plan), savedMs })
     recordFlight(result)
     return { value: await result.copy(), info: { status: 'hit', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
   }
-  countMiss(engine)
+  countMiss(engine, plan)
   const result = await withinLockWait(engine, flight)
   if (!result) {
     markIncomplete()
@@ -196,8 +217,8 @@ function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof GAVE_
   return Promise.race([promise, gaveUp]).finally(() => clearTimeout(timer))
 }
 
-function countMiss(engine: CacheEngine): void {
-  engine.events.counts.misses++
+function countMiss(engine: CacheEngine, plan: Plan): void {
+  engine.events.countRead('miss', plan.model, plan.operation, plan.key)
 }
 
 /** Tells a running `getOrSet` which versions a flight's value was computed under. */

@@ -7,6 +7,7 @@ import { readDependencies, type ReadDependencies } from '../dependencies/read-de
 import { userTag } from '../dependencies/tags.js'
 import { entryKey, versionKey } from '../codec/keys.js'
 import type { CacheEngine } from '../engine.js'
+import { argsShape } from '../events.js'
 import type { ReadPolicy } from './policy.js'
 
 /** What a cached read is, before the cache is consulted. */
@@ -46,7 +47,8 @@ export function planRead(
   return { model, operation, args, policy, scope, key, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
 }
 
-/** The event fields of a read. */
-export function eventOf(plan: Plan): { model: string; operation: string; key: string } {
-  return { model: plan.model, operation: plan.operation, key: plan.key }
+/** The event fields of a read; `shape` is computed only if a listener reads it. */
+export function eventOf(plan: Plan): { model: string; operation: string; key: string; readonly shape: string } {
+  const { args } = plan
+  return { model: plan.model, operation: plan.operation, key: plan.key, get shape() { return argsShape(args) } }
 }

@@ -15,6 +15,8 @@ import type { Freshness } from './validity.js'
 export interface ReadOutcome {
   value: unknown
   info: CacheInfo
+  /** A hit's stored form (its size is measured only when a telemetry span wants it). */
+  stored?: StoreValue
 }
 
 /**
@@ -38,11 +40,9 @@ export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, ent
 function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {
   currentTracker()?.record(entry.header.deps)
   const now = Date.now()
-  const counts = engine.events.counts
-  if (freshness === 'fresh') counts.hits++
-  else counts.stale++
   const name = freshness === 'fresh' ? 'hit' : 'stale'
-  if (engine.events.has(name)) engine.events.emit(name, { ...eventOf(plan), durationMs: performance.now() - startedAt })
+  const savedMs = engine.events.countRead(name, plan.model, plan.operation, plan.key)
+  if (engine.events.has(name)) engine.events.emit(name, { ...eventOf(plan), durationMs: performance.now() - startedAt, ...(name === 'hit' && { savedMs }) })
   const info: CacheInfo = { status: freshness === 'fresh' ? 'hit' : 'stale', key: plan.key, age: now - entry.header.createdAt, ttl: plan.policy.ttlMs / 1000 }
   return { value, info }
 }

@@ -35,6 +35,12 @@ export class StoreGuard {
     return this.#openUntil > Date.now() || this.#probing
   }
 
+  /** The breaker as `health()` reports it: `'half-open'` once the cool-down is over and until a probe succeeds. */
+  get breakerState(): 'closed' | 'open' | 'half-open' {
+    if (this.#openUntil === 0) return 'closed'
+    return this.#openUntil > Date.now() && !this.#probing ? 'open' : 'half-open'
+  }
+
   /**
    * Runs `fn` against the store. `force` attempts it even while the breaker is open
    * (invalidations must not be skipped: other processes may still read the store).

@@ -111,6 +111,8 @@ export class MemoryStore implements CacheStore {
     return true
   }
 
+  async ping(): Promise<void> {}
+
   async clear(prefix: string): Promise<void> {
     for (const key of [...this.#lru.keys()]) if (key.startsWith(prefix)) this.#lru.delete(key)
   }

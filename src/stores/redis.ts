@@ -156,6 +156,10 @@ export class RedisStore implements CacheStore {
     return (await this.client.pexpire(key, toTtl(ttlMs))) === 1
   }
 
+  async ping(): Promise<void> {
+    await this.client.ping()
+  }
+
   async clear(prefix: string): Promise<void> {
     const nodes = 'nodes' in this.client && typeof this.client.nodes === 'function' && isCluster(this.client)
       ? this.client.nodes('master')

@@ -45,6 +45,8 @@ export interface CacheStore {
   expire(key: string, ttlMs: number): Promise<boolean>
   /** Deletes every key starting with `prefix`. */
   clear(prefix: string): Promise<void>
+  /** Checks that the store answers (Redis `PING`); rejects when it does not. Used by `health()`. */
+  ping?(): Promise<void>
   /** Releases what the store itself created (never a client the caller passed in). */
   close?(): Promise<void>
 }

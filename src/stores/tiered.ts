@@ -128,6 +128,10 @@ export class TieredStore implements CacheStore {
     return this.l2.expire(key, ttlMs)
   }
 
+  async ping(): Promise<void> {
+    await this.l2.ping()
+  }
+
   async clear(prefix: string): Promise<void> {
     await this.l1.clear(prefix)
     await this.l2.clear(prefix)

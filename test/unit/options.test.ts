@@ -35,6 +35,7 @@ describe('cacheExtension() options', () => {
     ['raw', { raw: 'x' }],
     ['precision', { precision: 'rows' }],
     ['onError', { onError: 1 }],
+    ['telemetry', { telemetry: 'yes' }],
     ['scope', { scope: 'x' }],
     ['maxEntryBytes', { maxEntryBytes: 0 }],
     ['compressAbove', { compressAbove: -1 }],
