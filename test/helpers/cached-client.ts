@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import { Cluster, Redis } from 'ioredis'
 import { createClient, createCluster } from 'redis'
-import { afterAll } from 'vitest'
-import { cacheExtension, memoryStore, redisStore, type CacheOptions, type CacheStore } from '../../src/index.js'
+import { afterAll, expect } from 'vitest'
+import { cacheExtension, memoryStore, redisStore, type CacheApi, type CacheOptions, type CacheStore } from '../../src/index.js'
 import type { TestDatabase } from './database.js'
 import { clusterSeeds } from './redis-cluster.js'
 
@@ -50,20 +50,19 @@ export function testCluster(): Cluster {
   return sharedCluster
 }
 
-type NodeRedisClient = ReturnType<typeof createClient>
-type NodeRedisCluster = ReturnType<typeof createCluster>
-const nodeRedis: { client?: NodeRedisClient; cluster?: NodeRedisCluster } = {}
+type NodeRedis = { on(event: 'error', listener: () => void): unknown; connect(): Promise<unknown>; destroy(): void; sendCommand: never; isOpen: boolean }
+const nodeRedis: { client?: NodeRedis; cluster?: NodeRedis } = {}
 
 /** One node-redis client (or cluster) per test file, connected, closed after the file's tests. */
-export async function testNodeRedis(topology: 'client' | 'cluster'): Promise<NodeRedisClient | NodeRedisCluster> {
+export async function testNodeRedis(topology: 'client' | 'cluster'): Promise<NodeRedis> {
   const existing = nodeRedis[topology]
   if (existing) return existing
-  const client = topology === 'client'
-    ? createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })
-    : createCluster({ rootNodes: clusterSeeds().map(({ host, port }) => ({ url: `redis://${host}:${port}` })) })
+  const client: NodeRedis = topology === 'client'
+    ? createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }) as unknown as NodeRedis
+    : createCluster({ rootNodes: clusterSeeds().map(({ host, port }) => ({ url: `redis://${host}:${port}` })) }) as unknown as NodeRedis
   client.on('error', () => {})
   await client.connect()
-  ;(nodeRedis as Record<string, unknown>)[topology] = client
+  nodeRedis[topology] = client
   afterAll(async () => {
     delete nodeRedis[topology]
     client.destroy()
@@ -110,7 +109,30 @@ export function cachedClient(db: TestDatabase, kind: StoreKind, options: CachedC
   const store = options.store ?? makeStore(kind)
   const timeouts = options.timeouts ?? { store: 2000 }
   const prisma = db.prisma.$extends(cacheExtension({ ...options, store, namespace, timeouts }))
+  if (kind !== 'memory') watchCrossSlot(prisma.$cache)
   return { prisma, store, namespace }
+}
+
+let crossSlot: number | undefined
+
+/**
+ * Counts `error` events that carry CROSSSLOT (a multi-slot command sent to a cluster) and fails
+ * the file if any was seen: on one server there are none by construction, on a cluster they
+ * would mean the store sent keys of two slots in one command.
+ */
+function watchCrossSlot(cache: CacheApi): void {
+  if (crossSlot === undefined) {
+    crossSlot = 0
+    afterAll(() => {
+      const seen = crossSlot
+      crossSlot = undefined
+      expect(seen, 'error events with CROSSSLOT').toBe(0)
+    })
+  }
+  cache.on('error', (event: { error?: Error }) => {
+    const text = `${event.error?.message ?? ''} ${String((event.error?.cause as Error | undefined)?.message ?? '')}`
+    if (text.includes('CROSSSLOT')) crossSlot!++
+  })
 }
 
 /** The client type {@link cachedClient} returns. */
