@@ -26,7 +26,7 @@ export interface RedisClusterBed {
   masters(): Promise<number[]>
   /** Kills the node on `port` at once (SIGKILL, as in a crash). */
   kill(port: number): Promise<void>
-  /** Resolves once every live node reports `cluster_state:ok` and agrees on 3 masters. */
+  /** Resolves once every live node reports `cluster_state:ok`, there are 3 masters, and each master's replicas (if alive) are in sync. */
   waitHealthy(timeoutMs?: number): Promise<void>
   stop(): Promise<void>
 }
@@ -46,7 +46,7 @@ export async function startRedisCluster(): Promise<RedisClusterBed> {
       const child = spawn('redis-server', [
         '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--cluster-node-timeout', '1000', '--dbfilename', `dump-${port}.rdb`,
+        '--cluster-node-timeout', '1000', '--dbfilename', `dump-${port}.rdb`, '--enable-debug-command', 'local',
       ], { stdio: 'ignore' })
       children.set(port, child)
     }
@@ -76,7 +76,14 @@ export async function startRedisCluster(): Promise<RedisClusterBed> {
             const info = await cli(port, 'cluster', 'info').catch(() => '')
             if (!info.includes('cluster_state:ok')) return false
           }
-          return (await bed.masters()).length === 3
+          const masters = await bed.masters()
+          if (masters.length !== 3) return false
+          for (const port of masters) {
+            const replication = await cli(port, 'info', 'replication').catch(() => '')
+            if (/slave\d+:.*state=(?!online)/.test(replication)) return false
+            if (live.length === 6 && !/slave0:.*state=online/.test(replication)) return false
+          }
+          return true
         }, 'the cluster did not become healthy', timeoutMs)
       },
       stop,
