@@ -168,12 +168,23 @@ class IoredisClusterDriver extends IoredisDriver {
   }
 
   override subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
-    if (connection !== undefined) return super.subscribe(channel, handlers, connection)
-    return subscribeOn(() => {
-      const nodes = this.clusterClient.nodes()
-      const node = nodes[Math.floor(Math.random() * nodes.length)]
-      return node?.duplicate({ lazyConnect: false, retryStrategy: () => null, readOnly: false })
-    }, channel, handlers)
+    const subscription = connection !== undefined
+      ? subscribeOn(() => connection as Redis, channel, handlers, false)
+      : subscribeOn(() => {
+        const nodes = this.clusterClient.nodes()
+        const node = nodes[Math.floor(Math.random() * nodes.length)]
+        return node?.duplicate({ lazyConnect: false, retryStrategy: () => null, readOnly: false })
+      }, channel, handlers)
+    // A message PUBLISHed on a node that died before relaying it over the cluster bus is lost
+    // to every other node: when the cluster client sees a node go, the bus resynchronises (L1 emptied).
+    const nodeGone = () => subscription.resync()
+    this.clusterClient.on('-node', nodeGone)
+    return {
+      close: async () => {
+        this.clusterClient.off('-node', nodeGone)
+        await subscription.close()
+      },
+    }
   }
 
   /** Indexes of `keys` grouped by the master that serves their slot (by slot while the map is unknown). */
@@ -219,7 +230,7 @@ async function scanNode(node: Redis, pattern: string, remove: (keys: string[]) =
  * false (then ioredis reconnects it and we never close it). Health drops on any sign the
  * connection may have missed a message and comes back once SUBSCRIBE is confirmed again.
  */
-function subscribeOn(connect: () => Redis | undefined, channel: string, handlers: SubscriptionHandlers, owned = true): Subscription {
+function subscribeOn(connect: () => Redis | undefined, channel: string, handlers: SubscriptionHandlers, owned = true): Subscription & { resync(): void } {
   let closed = false
   let healthy = false
   let current: Redis | undefined
@@ -256,6 +267,12 @@ function subscribeOn(connect: () => Redis | undefined, channel: string, handlers
   }
   open()
   return {
+    resync() {
+      const connection = current
+      if (!healthy || !connection) return
+      setHealthy(false)
+      void connection.subscribe(channel).then(() => connection === current && setHealthy(true), () => {})
+    },
     async close() {
       closed = true
       if (retry) clearTimeout(retry)
