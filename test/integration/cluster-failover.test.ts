@@ -42,7 +42,7 @@ beforeAll(async () => {
   namespace = 't_' + randomBytes(6).toString('hex')
   prisma = cachedClient(db, 'cluster', { store, namespace, timeouts: { store: 300 } }).prisma
   prisma.$cache.on('error', (event) => errors.push(`${event.operation ?? ''}: ${event.error?.message ?? ''}`))
-}, 60_000)
+}, 180_000) // a loaded CI machine starts six redis-servers slowly
 afterAll(async () => {
   cluster?.disconnect()
   await bed?.stop()

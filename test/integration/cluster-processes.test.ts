@@ -49,7 +49,7 @@ describe('stampede lock across processes on a Redis Cluster', () => {
   beforeAll(async () => {
     const e = env('t_' + randomBytes(6).toString('hex'), 'redis')
     all = await Promise.all(Array.from({ length: PROCESSES }, () => spawn(e)))
-  })
+  }, 180_000) // four tsx children start slowly on a loaded machine
 
   it(`${PROCESSES} processes × ${READS_PER_PROCESS} concurrent identical cold reads run the query once in total`, async () => {
     const before = await counts(all)
@@ -74,7 +74,7 @@ describe('tiered stores across processes on a Redis Cluster', () => {
     writer = cachedClient(db, 'cluster', { store: writerStore, namespace }).prisma
     reader = await spawn(env(namespace, 'tiered'))
     await waitFor(async () => writerStore.bus.healthy && (await reader.request<{ healthy: boolean }>('bus')).healthy, 'buses did not come up', 10_000)
-  })
+  }, 180_000)
   afterAll(() => writerStore?.close())
 
   it(`a write in one process makes the other's next read fresh once the bus message arrived (${TRIALS} trials)`, async () => {
