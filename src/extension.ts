@@ -62,8 +62,9 @@ export const SURFACE_NAME = 'prisma-query-cache:surface'
  */
 export function cacheSetup(options: CacheOptions) {
   const resolved = resolveOptions(options)
-  const store = options.store ?? memoryStore()
+  const store: CacheStore = options.store ?? memoryStore()
   checkStore(store)
+  store.attach?.({ namespace: resolved.namespace })
   return {
     engineFor(client: unknown): CacheEngine {
       const internals = client as ClientInternals

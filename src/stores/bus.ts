@@ -1,11 +1,12 @@
 /**
  * The invalidation bus of a tiered store: Redis pub/sub on a connection of its own. Other
- * processes' version bumps and overwrites arrive here and update or evict this process's L1.
+ * processes' version bumps, overwrites, deletes and clears arrive here and *evict* the keys from
+ * this process's L1 (messages carry no values, so nothing is ever updated from the bus).
  * While the connection is down the bus reports itself unhealthy, and the tiered store stops
  * serving from L1 until the subscription is back and L1 has been emptied (resynchronised).
+ * On a cluster the bus uses classic pub/sub (see the README, "Redis Cluster").
  */
-import { randomBytes } from 'node:crypto'
-import type { Cluster, Redis } from 'ioredis'
+import type { Subscription, SubscriptionHandlers } from './redis-driver.js'
 
 /**
  * A message on the bus: `del` evicts keys another process changed in L2, `clear` drops a prefix.
@@ -23,24 +24,33 @@ export interface BusHandlers {
   onHealthChange(healthy: boolean): void
 }
 
-/** Subscribes on its own connection; publishes through the store's regular client. */
+/** Something that can subscribe to a channel (the Redis store's driver). */
+export type Subscribe = (channel: string, handlers: SubscriptionHandlers) => Subscription
+
+/** Listens on one channel; ignores the messages of `origin` (this process's own writes). */
 export class InvalidationBus {
-  readonly origin = randomBytes(8).toString('base64url')
-  readonly channel: string
-  /** Counts messages received, so a reader can tell whether one arrived during its fetch. */
+  /** The channel, once known (`undefined` until the store learns its namespace). */
+  channel: string | undefined
+  /** Counts messages received and health changes, so a reader can tell whether one arrived during its fetch. */
   sequence = 0
   #healthy = false
-  readonly #subscriber: Redis | Cluster
+  #subscription: Subscription | undefined
+  readonly #origin: string
   readonly #handlers: BusHandlers
 
-  constructor(subscriber: Redis | Cluster, channel: string, handlers: BusHandlers) {
-    this.#subscriber = subscriber
-    this.channel = channel
+  constructor(origin: string, handlers: BusHandlers) {
+    this.#origin = origin
     this.#handlers = handlers
-    subscriber.on('messageBuffer', (ch: Buffer, payload: Buffer) => this.#receive(ch, payload))
-    for (const event of ['close', 'end', 'reconnecting', 'error']) subscriber.on(event, () => this.#setHealthy(false))
-    subscriber.on('ready', () => void this.#subscribe())
-    if ((subscriber as { status?: string }).status === 'ready') void this.#subscribe()
+  }
+
+  /** Starts listening on `channel` (once). */
+  start(channel: string, subscribe: Subscribe): void {
+    if (this.#subscription) return
+    this.channel = channel
+    this.#subscription = subscribe(channel, {
+      onMessage: (payload) => this.#receive(payload),
+      onHealthChange: (healthy) => this.#setHealthy(healthy),
+    })
   }
 
   /** True while the subscription is live: only then may L1 serve. */
@@ -48,29 +58,13 @@ export class InvalidationBus {
     return this.#healthy
   }
 
-  /** The payload to publish for `message` (without origin). */
-  encode(message: DistributiveOmit<BusMessage, 'origin'>): string {
-    return JSON.stringify({ ...message, origin: this.origin })
-  }
-
   /** Stops listening. */
   async close(): Promise<void> {
     this.#setHealthy(false)
-    this.#subscriber.removeAllListeners('messageBuffer')
-    await this.#subscriber.unsubscribe(this.channel).catch(() => {})
+    await this.#subscription?.close()
   }
 
-  async #subscribe(): Promise<void> {
-    try {
-      await this.#subscriber.subscribe(this.channel)
-      this.#setHealthy(true)
-    } catch {
-      this.#setHealthy(false)
-    }
-  }
-
-  #receive(channel: Buffer, payload: Buffer): void {
-    if (channel.toString() !== this.channel) return
+  #receive(payload: Buffer): void {
     this.sequence++
     let message: BusMessage
     try {
@@ -78,7 +72,7 @@ export class InvalidationBus {
     } catch {
       return // not ours
     }
-    if (message.origin !== this.origin) this.#handlers.onMessage(message)
+    if (message.origin !== this.#origin) this.#handlers.onMessage(message)
   }
 
   #setHealthy(healthy: boolean): void {
@@ -88,5 +82,3 @@ export class InvalidationBus {
     this.#handlers.onHealthChange(healthy)
   }
 }
-
-type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never

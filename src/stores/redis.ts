@@ -1,37 +1,55 @@
 /**
- * Redis store on ioredis. Reads of an entry and its dependency versions are one MGET; version
- * capture is one pipeline of `SET NX GET`; `clear()` walks the namespace with SCAN (never KEYS).
- * The caller owns the client: we never close it.
+ * Redis store, on ioredis or node-redis, on one server or a Redis Cluster. Reads of an entry and
+ * its dependency versions are one MGET on one server, one MGET per hash slot (in parallel) on a
+ * cluster; version capture is `SET NX GET` per key; `clear()` walks the namespace with SCAN on
+ * every master (never KEYS). The caller owns the client: we never close it.
  */
 import { randomBytes } from 'node:crypto'
-import type { Redis, Cluster } from 'ioredis'
 import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
+import { ioredisDriver, isIoredis } from './ioredis-driver.js'
+import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
+import type { Announcement, RedisDriver, Subscription, SubscriptionHandlers } from './redis-driver.js'
 import type { CacheStore, StoreValue } from './store.js'
+
+/**
+ * A Redis client the store accepts: an ioredis `Redis` or `Cluster`, or a node-redis client or
+ * cluster (`createClient()` / `createCluster()` of the `redis` package). Structural on purpose, so
+ * these types compile without either package installed.
+ */
+export type RedisClient = IoredisLike | NodeRedisLike
+
+/** The shape of an ioredis `Redis` or `Cluster`. */
+export interface IoredisLike {
+  defineCommand(...args: never[]): unknown
+  mgetBuffer(...args: never[]): unknown
+}
+
+/** The shape of a node-redis client or cluster. */
+export interface NodeRedisLike {
+  sendCommand(...args: never[]): unknown
+  isOpen: boolean
+}
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
-  /** An ioredis `Redis` or `Cluster` client; the caller owns it (and closes it). */
-  client: Redis | Cluster
+  /** The client; the caller owns it (connects and closes it). */
+  client: RedisClient
   /**
    * The bus channel of `tieredStore` processes sharing this Redis: version bumps, deletes and
-   * clears are announced there (in the same pipeline), so their L1 copies are evicted. `false`
-   * announces nothing. @default 'prisma-query-cache:bus'
+   * clears are announced there, after the change, so their L1 copies are evicted. `false`
+   * announces nothing. @default '<namespace>:bus' (the namespace of the cacheExtension using the store)
    */
   channel?: string | false
+  /**
+   * Replicas that must acknowledge a version bump (`WAIT`) before an invalidation counts as done;
+   * a bump that fewer replicas acknowledged within a second fails and is retried. Set it to 1 when
+   * every master has a replica, so a failover cannot lose an acknowledged invalidation. `0`
+   * does not wait. @default 0
+   */
+  replicas?: number
 }
 
-/** The channel `tieredStore` and `redisStore` announce changes on unless told otherwise. */
-export const DEFAULT_BUS_CHANNEL = 'prisma-query-cache:bus'
-
-const DELETE_IF_EQUALS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
-const INCR_WITH_TTL = `local v = redis.call('incrby', KEYS[1], ARGV[1]) if redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end return v`
-
-type ScriptedClient = (Redis | Cluster) & {
-  pqcDeleteIfEquals(key: string, value: string): Promise<number>
-  pqcIncrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
-}
-
-/** A store on Redis through ioredis. */
+/** A store on Redis. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options)
 }
@@ -40,120 +58,102 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 export class RedisStore implements CacheStore {
   readonly kind = 'redis'
   readonly shared = true
-  readonly client: Redis | Cluster
-  /** Where changes are announced for tiered processes (`undefined`: nowhere). */
-  readonly channel: string | undefined
-  readonly #origin = randomBytes(8).toString('base64url')
-  readonly #scripted: ScriptedClient
+  /** The client given in the options. */
+  readonly client: RedisClient
+  /** Tags this store's announcements, so the tiered store around it ignores its own. */
+  readonly origin = randomBytes(8).toString('base64url')
+  /** @internal The commands, for this client and topology. */
+  readonly driver: RedisDriver
+  readonly #replicas: number
+  #channel: string | false | undefined
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('redisStore', 'an options object with a client', options)
     for (const key of Object.keys(options)) {
-      if (key !== 'client' && key !== 'channel') throw new CacheConfigError(`redisStore.${key}`, 'a known option (client, channel)', 'an unknown option')
+      if (!['client', 'channel', 'replicas'].includes(key)) throw new CacheConfigError(`redisStore.${key}`, 'a known option (client, channel, replicas)', 'an unknown option')
     }
-    const channel = options.channel ?? DEFAULT_BUS_CHANNEL
-    if (channel !== false && (typeof channel !== 'string' || channel.length === 0)) {
+    const { channel, replicas = 0 } = options
+    if (channel !== undefined && channel !== false && (typeof channel !== 'string' || channel.length === 0)) {
       throw new CacheConfigError('redisStore.channel', 'a non-empty string or false', channel)
     }
-    this.channel = channel === false ? undefined : channel
-    const client = options.client as unknown as Record<string, unknown> | undefined
-    if (!client || typeof client.mgetBuffer !== 'function' || typeof client.defineCommand !== 'function') {
-      throw new CacheConfigError('redisStore.client', 'an ioredis Redis or Cluster instance', options.client)
-    }
+    if (!Number.isInteger(replicas) || replicas < 0) throw new CacheConfigError('redisStore.replicas', 'an integer >= 0', replicas)
+    this.#channel = channel
+    this.#replicas = replicas
+    if (isIoredis(options.client)) this.driver = ioredisDriver(options.client)
+    else if (isNodeRedis(options.client)) this.driver = nodeRedisDriver(options.client)
+    else throw new CacheConfigError('redisStore.client', 'an ioredis Redis or Cluster, or a node-redis client or cluster', options.client)
     this.client = options.client
-    this.#scripted = defineScripts(options.client)
+  }
+
+  /** Where changes are announced for tiered processes (`undefined`: nowhere, or not attached yet). */
+  get channel(): string | undefined {
+    return this.#channel === false ? undefined : this.#channel
+  }
+
+  /** Learns the namespace: the default channel becomes `<namespace>:bus` (an explicit one stays). */
+  attach(context: { namespace: string }): void {
+    if (this.#channel === undefined) this.#channel = `${context.namespace}:bus`
+  }
+
+  /** @internal The tiered store around this one announces on its bus channel, whatever this store's own option. */
+  bindChannel(channel: string): void {
+    this.#channel = channel
+  }
+
+  /** @internal Subscribes to `channel` on a connection of its own (or `connection`). */
+  subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
+    return this.driver.subscribe(channel, handlers, connection)
   }
 
   async mget(keys: readonly string[]): Promise<(StoreValue | undefined)[]> {
-    const values = await this.client.mgetBuffer(...(keys as string[]))
-    return values.map((v) => v ?? undefined)
+    return (await this.driver.mget(keys)).map((v) => v ?? undefined)
   }
 
-  /** Values with their remaining TTL in ms (-1 without TTL), in one round trip. */
+  /** Values with their remaining TTL in ms (-1 without TTL). */
   async mgetWithTtl(keys: readonly string[]): Promise<[StoreValue | undefined, number][]> {
-    const pipeline = this.client.pipeline()
-    pipeline.mgetBuffer(...(keys as string[]))
-    for (const key of keys) pipeline.pttl(key)
-    const results = (await pipeline.exec()) ?? []
-    for (const [error] of results) if (error) throw error
-    const values = results[0]![1] as (Buffer | null)[]
-    return values.map((value, i) => [value ?? undefined, Number(results[i + 1]![1])])
-  }
-
-  /** Sets every entry and publishes `payload` on `channel` atomically (MULTI), so subscribers see writes in order. */
-  async setAndPublish(entries: readonly [string, StoreValue][], ttlMs: number, channel: string, payload: string): Promise<void> {
-    const multi = this.client.multi()
-    for (const [key, value] of entries) multi.set(key, value, 'PX', toTtl(ttlMs))
-    multi.publish(channel, payload)
-    const results = await multi.exec()
-    for (const [error] of results ?? []) if (error) throw error
-  }
-
-  /** Publishes `payload` on `channel`. */
-  async publish(channel: string, payload: string): Promise<void> {
-    await this.client.publish(channel, payload)
+    return (await this.driver.mgetWithTtl(keys)).map(([value, ttl]) => [value ?? undefined, ttl])
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
-    await this.client.set(key, value, 'PX', toTtl(ttlMs))
+    await this.driver.set(key, value, ttlMs, false)
+  }
+
+  /** @internal Sets every entry and announces them (the tiered store's writes), without waiting for replicas. */
+  async setAnnounced(entries: readonly [string, StoreValue][], ttlMs: number): Promise<void> {
+    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }), 0)
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
-    return (await this.client.set(key, value, 'PX', toTtl(ttlMs), 'NX')) === 'OK'
+    return this.driver.set(key, value, ttlMs, true)
   }
 
   async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {
-    const pipeline = this.client.pipeline()
-    keys.forEach((key, i) => pipeline.set(key, initial[i]!, 'PX', toTtl(ttlMs), 'NX', 'GET'))
-    const results = (await pipeline.exec()) ?? []
-    return results.map(([error, previous], i) => {
-      if (error) throw error
-      return previous === null || previous === undefined ? initial[i]! : String(previous)
-    })
+    return (await this.driver.setNxGet(keys, initial, ttlMs)).map((previous, i) => previous ?? initial[i]!)
   }
 
   async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
-    if (entries.length === 1 && this.channel === undefined) return void (await this.client.set(entries[0]![0], entries[0]![1], 'PX', toTtl(ttlMs)))
-    const pipeline = this.client.pipeline()
-    for (const [key, value] of entries) pipeline.set(key, value, 'PX', toTtl(ttlMs))
-    this.#announce(pipeline, { type: 'del', keys: entries.map(([key]) => key) })
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
+    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }), this.#replicas)
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0
-    if (this.channel === undefined) return this.client.unlink(...(keys as string[]))
-    const pipeline = this.client.pipeline().unlink(...(keys as string[]))
-    this.#announce(pipeline, { type: 'del', keys: [...keys] })
-    const results = (await pipeline.exec()) ?? []
-    for (const [error] of results) if (error) throw error
-    return Number(results[0]![1])
-  }
-
-  /**
-   * Appends the announcement of a change to `pipeline`, after the change: a tiered process that
-   * receives it evicts those keys from its L1. Plain Redis processes need no bus themselves.
-   */
-  #announce(pipeline: ReturnType<(Redis | Cluster)['pipeline']>, message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): void {
-    if (this.channel !== undefined) pipeline.publish(this.channel, JSON.stringify({ ...message, origin: this.#origin }))
+    return this.driver.unlink(keys, this.#announcement({ type: 'del', keys: [...keys] }))
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
-    return (await this.#scripted.pqcDeleteIfEquals(key, value)) === 1
+    return this.driver.deleteIfEquals(key, value)
   }
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
-    const value = Number(
-      await this.#scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)).catch((error: unknown) => {
-        throw /not an integer|overflow/i.test(String(error)) ? new CacheNotIntegerError(key, error) : error
-      }),
-    )
-    if (this.channel !== undefined) await this.publish(this.channel, JSON.stringify({ type: 'del', keys: [key], origin: this.#origin }))
+    const value = await this.driver.incrWithTtl(key, delta, ttlMs).catch((error: unknown) => {
+      throw /not an integer|overflow/i.test(String(error)) ? new CacheNotIntegerError(key, error) : error
+    })
+    await this.#announce({ type: 'del', keys: [key] })
     return value
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.client.pexpire(key, toTtl(ttlMs))) === 1
+    return this.driver.pexpire(key, ttlMs)
   }
 
   async ping(): Promise<void> {
@@ -161,36 +161,23 @@ export class RedisStore implements CacheStore {
   }
 
   async clear(prefix: string): Promise<void> {
-    const nodes = 'nodes' in this.client && typeof this.client.nodes === 'function' && isCluster(this.client)
-      ? this.client.nodes('master')
-      : [this.client as Redis]
-    await Promise.all(nodes.map((node) => clearNode(node, prefix)))
-    if (this.channel !== undefined) await this.publish(this.channel, JSON.stringify({ type: 'clear', prefix, origin: this.#origin }))
+    await this.driver.deleteMatching(escapeGlob(prefix) + '*')
+    await this.#announce({ type: 'clear', prefix })
   }
-}
 
-async function clearNode(node: Redis, prefix: string): Promise<void> {
-  let cursor = '0'
-  do {
-    const [next, keys] = await node.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000)
-    cursor = next
-    if (keys.length > 0) await node.unlink(...keys)
-  } while (cursor !== '0')
-}
+  /**
+   * The announcement of a change, sent after it: a tiered process that receives it evicts those
+   * keys from its L1. Plain Redis processes need no bus themselves.
+   */
+  #announcement(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): Announcement | undefined {
+    const channel = this.channel
+    return channel === undefined ? undefined : { channel, payload: JSON.stringify({ ...message, origin: this.origin }) }
+  }
 
-function defineScripts(client: Redis | Cluster): ScriptedClient {
-  const c = client as ScriptedClient
-  if (typeof c.pqcDeleteIfEquals !== 'function') client.defineCommand('pqcDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS })
-  if (typeof c.pqcIncrWithTtl !== 'function') client.defineCommand('pqcIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL })
-  return c
-}
-
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return (client as { isCluster?: boolean }).isCluster === true
-}
-
-function toTtl(ttlMs: number): number {
-  return Math.max(1, Math.ceil(ttlMs))
+  async #announce(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): Promise<void> {
+    const announcement = this.#announcement(message)
+    if (announcement) await this.driver.publish(announcement.channel, announcement.payload)
+  }
 }
 
 function escapeGlob(text: string): string {

@@ -47,6 +47,12 @@ export interface CacheStore {
   clear(prefix: string): Promise<void>
   /** Checks that the store answers (Redis `PING`); rejects when it does not. Used by `health()`. */
   ping?(): Promise<void>
+  /**
+   * Optional: called once by `cacheExtension()` with its namespace, before any other call, so a
+   * store created before the extension can derive names from it (the bus channel `<namespace>:bus`).
+   * A store shared by several extensions keeps the first namespace.
+   */
+  attach?(context: { namespace: string }): void
   /** Releases what the store itself created (never a client the caller passed in). */
   close?(): Promise<void>
 }

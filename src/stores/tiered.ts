@@ -1,16 +1,15 @@
 /**
  * Two tiers: an in-process memory L1 in front of Redis (L2), kept coherent by a pub/sub bus.
  * An L1 hit costs no network round trip, so L1 keeps copies of the dependency versions too.
- * Every change to L2 is published in the same MULTI as the write, so messages arrive in the
- * order the writes happened; receivers evict the keys from their L1. A copy from L2 into L1 (after
- * a fetch, or after our own write) is made only if no bus message arrived meanwhile — otherwise
- * the copy could predate a change — and the key is evicted instead.
+ * Every change to L2 is announced once, by the Redis store, after the change; receivers evict the
+ * keys from their L1. A copy from L2 into L1 (after a fetch, or after our own write) is made only
+ * if no bus message arrived meanwhile — otherwise the copy could predate a change — and the key
+ * is evicted instead.
  */
-import type { Cluster, Redis } from 'ioredis'
 import { CacheConfigError } from '../errors.js'
 import { InvalidationBus, type BusMessage } from './bus.js'
 import { MemoryStore, memoryStore } from './memory.js'
-import { DEFAULT_BUS_CHANNEL, RedisStore } from './redis.js'
+import { RedisStore, type RedisClient } from './redis.js'
 import type { CacheStore, StoreValue } from './store.js'
 
 /** Options of {@link tieredStore}. */
@@ -19,9 +18,13 @@ export interface TieredStoreOptions {
   l1?: MemoryStore
   /** The shared tier. */
   l2: RedisStore
-  /** A connection used only to subscribe to the bus. @default a duplicate() of l2's client, closed by close() */
-  bus?: Redis | Cluster
-  /** Pub/sub channel shared by every process of the deployment. @default 'prisma-query-cache:bus' */
+  /**
+   * A connection used only to subscribe to the bus: a client of the same library as l2's, to the
+   * server or to any node of the cluster. The caller owns it.
+   * @default a connection of its own, closed by close() (on a cluster: to any node, replaced if that node goes)
+   */
+  bus?: RedisClient
+  /** Pub/sub channel shared by every process of the deployment. @default l2's `channel`, else '<namespace>:bus' */
   channel?: string
 }
 
@@ -37,8 +40,7 @@ export class TieredStore implements CacheStore {
   readonly l1: MemoryStore
   readonly l2: RedisStore
   readonly bus: InvalidationBus
-  readonly #ownsBus: boolean
-  readonly #subscriber: Redis | Cluster
+  readonly #connection: RedisClient | undefined
 
   constructor(options: TieredStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('tieredStore', 'an options object with l2', options)
@@ -47,16 +49,23 @@ export class TieredStore implements CacheStore {
     }
     if (!(options.l2 instanceof RedisStore)) throw new CacheConfigError('tieredStore.l2', 'a redisStore()', options.l2)
     if (options.l1 !== undefined && !(options.l1 instanceof MemoryStore)) throw new CacheConfigError('tieredStore.l1', 'a memoryStore()', options.l1)
-    const channel = options.channel ?? DEFAULT_BUS_CHANNEL
-    if (typeof channel !== 'string' || channel.length === 0) throw new CacheConfigError('tieredStore.channel', 'a non-empty string', channel)
+    const channel = options.channel
+    if (channel !== undefined && (typeof channel !== 'string' || channel.length === 0)) throw new CacheConfigError('tieredStore.channel', 'a non-empty string', channel)
     this.l1 = options.l1 ?? memoryStore()
     this.l2 = options.l2
-    this.#ownsBus = options.bus === undefined
-    this.#subscriber = options.bus ?? options.l2.client.duplicate()
-    this.bus = new InvalidationBus(this.#subscriber, channel, {
+    this.#connection = options.bus
+    this.bus = new InvalidationBus(this.l2.origin, {
       onMessage: (message) => this.#apply(message),
       onHealthChange: () => void this.l1.clear(''),
     })
+    const known = channel ?? this.l2.channel
+    if (known !== undefined) this.#start(known)
+  }
+
+  /** Learns the namespace: without an explicit channel, the bus starts on `<namespace>:bus`. */
+  attach(context: { namespace: string }): void {
+    this.l2.attach(context)
+    this.#start(this.bus.channel ?? this.l2.channel ?? `${context.namespace}:bus`)
   }
 
   peek(keys: readonly string[]): StoreValue[] | undefined {
@@ -86,7 +95,7 @@ export class TieredStore implements CacheStore {
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
-    await this.#writeThrough([[key, value]], ttlMs)
+    await this.#writeThrough([[key, value]], ttlMs, () => this.l2.setAnnounced([[key, value]], ttlMs))
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
@@ -102,14 +111,12 @@ export class TieredStore implements CacheStore {
   }
 
   async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
-    await this.#writeThrough(entries, ttlMs)
+    await this.#writeThrough(entries, ttlMs, () => this.l2.setMany(entries, ttlMs))
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     await this.l1.delete(keys)
-    const deleted = await this.l2.delete(keys)
-    await this.l2.publish(this.bus.channel, this.bus.encode({ type: 'del', keys: [...keys] }))
-    return deleted
+    return this.l2.delete(keys)
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
@@ -118,9 +125,7 @@ export class TieredStore implements CacheStore {
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
     await this.l1.delete([key])
-    const value = await this.l2.incrBy(key, delta, ttlMs)
-    await this.l2.publish(this.bus.channel, this.bus.encode({ type: 'del', keys: [key] }))
-    return value
+    return this.l2.incrBy(key, delta, ttlMs)
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
@@ -135,24 +140,28 @@ export class TieredStore implements CacheStore {
   async clear(prefix: string): Promise<void> {
     await this.l1.clear(prefix)
     await this.l2.clear(prefix)
-    await this.l2.publish(this.bus.channel, this.bus.encode({ type: 'clear', prefix }))
   }
 
-  /** Stops the bus; closes its connection if this store created it. Never closes l2's client. */
+  /** Stops the bus and closes its connection if this store created it. Never closes l2's client. */
   async close(): Promise<void> {
     await this.bus.close()
-    if (this.#ownsBus) this.#subscriber.disconnect()
   }
 
-  /** Writes L2 and publishes the eviction atomically; copies into L1 only if nothing arrived meanwhile. */
-  async #writeThrough(entries: readonly [string, StoreValue][], ttlMs: number): Promise<void> {
+  /** Starts the bus on `channel`; l2 announces every change there (once: the tiered store publishes nothing itself). */
+  #start(channel: string): void {
+    if (this.bus.channel !== undefined) return
+    this.l2.bindChannel(channel)
+    this.bus.start(channel, (ch, handlers) => this.l2.subscribe(ch, handlers, this.#connection))
+  }
+
+  /** Writes L2 (which announces the change); copies into L1 only if nothing arrived meanwhile. */
+  async #writeThrough(entries: readonly [string, StoreValue][], ttlMs: number, write: () => Promise<void>): Promise<void> {
     const sequence = this.bus.sequence
-    const keys = entries.map(([key]) => key)
     try {
-      await this.l2.setAndPublish(entries, ttlMs, this.bus.channel, this.bus.encode({ type: 'del', keys }))
+      await write()
     } finally {
       if (this.bus.healthy && this.bus.sequence === sequence) for (const [key, value] of entries) await this.l1.set(key, value, ttlMs)
-      else await this.l1.delete(keys)
+      else await this.l1.delete(entries.map(([key]) => key))
     }
   }
 

@@ -9,14 +9,18 @@
  * - `memory`: one client on its own `memoryStore()` (a memory store sees only its process's writes).
  * - `mixed`: two `redisStore` clients and one `tieredStore` client on one namespace (a rollout from
  *   one store to the other): the Redis stores announce their invalidations on the tiered bus.
+ * - `cluster`: on the run's Redis Cluster (REDIS_CLUSTER_NODES), two `redisStore` clients on ioredis
+ *   `Cluster`s, one on a node-redis cluster, and one `tieredStore` whose bus listens on one node.
  */
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
+import { createCluster } from 'redis'
 import { cacheExtension, memoryStore, redisStore, tieredStore, type CacheStats, type CacheStore, type TieredStore } from '../../src/index.js'
 import type { TestDatabase } from '../helpers/database.js'
+import { clusterSeeds } from '../helpers/redis-cluster.js'
 import type { AnyClient } from './execute.js'
 
-export type WorldKind = 'redis' | 'tiered' | 'memory' | 'mixed'
+export type WorldKind = 'redis' | 'tiered' | 'memory' | 'mixed' | 'cluster'
 
 /** Where the world's Redis is. */
 export interface RedisTarget {
@@ -60,16 +64,34 @@ async function connect(target: RedisTarget): Promise<Redis> {
 export async function createWorld(kind: WorldKind, db: TestDatabase, options: WorldOptions = {}): Promise<World> {
   const namespace = 'chk_' + randomBytes(6).toString('hex')
   const target = options.redis ?? { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }
-  const connections: Redis[] = []
+  const connections: { disconnect(): unknown }[] = []
   const tiered: { store: TieredStore; seen: number }[] = []
   const open = async () => {
     const c = await connect(target)
     connections.push(c)
     return c
   }
+  const seeds = kind === 'cluster' ? clusterSeeds() : []
+  const openCluster = async () => {
+    const c = new Cluster(seeds, { redisOptions: { maxRetriesPerRequest: 1 } })
+    c.on('error', () => {})
+    connections.push(c)
+    await new Promise((resolve) => c.once('ready', resolve))
+    return c
+  }
+  const openNodeRedisCluster = async () => {
+    const c = createCluster({ rootNodes: seeds.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) })
+    c.on('error', () => {})
+    await c.connect()
+    connections.push({ disconnect: () => c.destroy() })
+    return c
+  }
   const makeTiered = async (): Promise<CacheStore> => {
-    const bus = await open()
-    const store = tieredStore({ l2: redisStore({ client: await open() }), bus, channel: `${namespace}:bus` })
+    // On a cluster the bus listens on one node (classic pub/sub reaches every node).
+    const bus = kind === 'cluster' ? await connect({ url: `redis://${seeds[0]!.host}:${seeds[0]!.port}` }) : await open()
+    if (kind === 'cluster') connections.push(bus)
+    const l2 = redisStore({ client: kind === 'cluster' ? await openCluster() : await open() })
+    const store = tieredStore({ l2, bus, channel: `${namespace}:bus` })
     const entry = { store, seen: 0 }
     // Registered after the store's own listener: when the marker shows up here, the bus has applied every earlier message.
     bus.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
@@ -84,6 +106,12 @@ export async function createWorld(kind: WorldKind, db: TestDatabase, options: Wo
     tiered: [0, 1, 2].map(() => makeTiered),
     memory: [async () => memoryStore()],
     mixed: [0, 1].map(() => async () => redisStore({ client: await open(), channel: `${namespace}:bus` }) as CacheStore).concat(makeTiered),
+    cluster: [
+      async () => redisStore({ client: await openCluster() }),
+      async () => redisStore({ client: await openCluster() }),
+      async () => redisStore({ client: await openNodeRedisCluster() }),
+      makeTiered,
+    ],
   }
   const stores: CacheStore[] = []
   for (const make of plans[kind]) stores.push(await make())
@@ -94,7 +122,8 @@ export async function createWorld(kind: WorldKind, db: TestDatabase, options: Wo
   clients.forEach((c, i) => c.$cache.on('error', (e: { operation?: string; error?: Error }) => cacheErrors.push(`client ${i}: ${e.operation ?? ''} ${e.error?.message ?? ''}`)))
   await waitUntil(() => tiered.every((t) => t.store.bus.healthy), 'the tiered stores did not subscribe')
   let marker = 0
-  const publisher = tiered.length > 0 ? await open() : undefined
+  const publisher = tiered.length === 0 ? undefined : kind === 'cluster' ? await connect({ url: `redis://${seeds.at(-1)!.host}:${seeds.at(-1)!.port}` }) : await open()
+  if (publisher && kind === 'cluster') connections.push(publisher)
 
   return {
     kind,

@@ -126,6 +126,17 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
       expect((await store.mget(outside)).map(text)).toEqual(outside.map(() => 'v'))
     })
 
+    it('multi-key operations take keys of many hash slots in one call, in key order', async () => {
+      const keys = Array.from({ length: 40 }, (_, i) => `${p}many:${i}`)
+      expect(await store.getOrInit(keys.slice(0, 20), keys.slice(0, 20).map((_, i) => `init${i}`), LONG_MS)).toEqual(keys.slice(0, 20).map((_, i) => `init${i}`))
+      await store.setMany(keys.slice(20).map((k, i) => [k, `set${i}`] as [string, string]), LONG_MS)
+      expect((await store.mget(keys)).map(text)).toEqual([...keys.slice(0, 20).map((_, i) => `init${i}`), ...keys.slice(20).map((_, i) => `set${i}`)])
+      expect(await store.delete(keys.filter((_, i) => i % 2 === 0))).toBe(20)
+      expect((await store.mget(keys)).filter((v) => v !== undefined)).toHaveLength(20)
+      await store.clear(`${p}many:`)
+      expect((await store.mget(keys)).filter((v) => v !== undefined)).toHaveLength(0)
+    })
+
     it('clear(prefix) treats glob characters in the prefix literally', async () => {
       const keys = [`${p}g*[a]?:1`, `${p}gX[a]?:1`, `${p}g*a?:1`]
       await store.setMany(keys.map((k) => [k, 'v'] as [string, string]), LONG_MS)

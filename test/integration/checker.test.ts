@@ -1,8 +1,9 @@
 /**
  * The model-based checker (test/checker) in CI: random interleavings of every read and write of the
  * shop schema on clients sharing one cache, each cached read compared with the database. 24,000
- * operations over four worlds (three processes on one Redis namespace, three on tiered
- * stores, one on a memory store, and a redis/tiered mix); no violation is expected. Then the precision property: on a
+ * operations over five worlds (three processes on one Redis namespace, three on tiered
+ * stores, one on a memory store, a redis/tiered mix, and four clients on a Redis Cluster: ioredis,
+ * node-redis and tiered); no violation is expected. Then the precision property: on a
  * read-heavy mix, row precision hits more often than model-level precision, both without violations.
  *
  * The seed is random and printed. Replay with CHECKER_SEED=<seed> (all worlds), or a printed failure
@@ -18,10 +19,10 @@ const path = process.env.CHECKER_PATH
 const only = process.env.CHECKER_WORLD as WorldKind | undefined
 
 /**
- * Operations per world: 24,000 in all (about 55 s on an idle 2-core machine, twice that under
+ * Operations per world: 27,000 in all (about 55 s on an idle 2-core machine, twice that under
  * load). `mixed` is a rollout: two processes on redisStore, one on tieredStore, one namespace.
  */
-const OPS: Record<'redis' | 'tiered' | 'memory' | 'mixed', number> = { redis: 8000, tiered: 6000, memory: 6000, mixed: 4000 }
+const OPS: Record<'redis' | 'tiered' | 'memory' | 'mixed' | 'cluster', number> = { redis: 8000, tiered: 6000, memory: 6000, mixed: 4000, cluster: 3000 }
 const TOTAL = 10_000
 const PRECISION_OPS = 2500
 

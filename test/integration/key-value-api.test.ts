@@ -6,7 +6,7 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CacheConfigError, CacheError, CacheNotIntegerError } from '../../src/index.js'
-import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { expectSameData } from '../helpers/exact.js'
 
@@ -18,7 +18,7 @@ afterAll(() => db?.drop())
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-describe.each(STORE_KINDS)('$cache key/value API on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('$cache key/value API on the %s store', (kind: StoreKind) => {
   const client = () => cachedClient(db, kind).prisma
 
   it('set/get round-trip exact values, including ones only superjson knows, as fresh copies', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisStore } from '../../src/index.js'
-import { cachedClient, makeStore, STORE_KINDS, testRedis, uniqueNamespace, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, makeStore, CLUSTER_KINDS, testCluster, testRedis, uniqueNamespace, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { Prisma } from '../generated/prisma/client.js'
 
@@ -26,7 +26,7 @@ async function pair(prisma: CachedClient, a: Read, b: Read) {
   return { status: second.status, executions: db.executions.total, sameKey: first.key === second.key }
 }
 
-describe.each(STORE_KINDS)('keys through the extension on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('keys through the extension on the %s store', (kind: StoreKind) => {
   const client = () => cachedClient(db, kind).prisma
 
   it('the same arguments in another key order share an entry', async () => {
@@ -86,7 +86,7 @@ describe.each(STORE_KINDS)('keys through the extension on the %s store', (kind: 
   })
 })
 
-describe.each(STORE_KINDS)('clear() on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('clear() on the %s store', (kind: StoreKind) => {
   it('drops the namespace and leaves a namespace sharing its prefix alone', async () => {
     const store = makeStore(kind)
     const ns = uniqueNamespace()
@@ -125,5 +125,27 @@ describe('clear() on Redis', () => {
     expect(await keysOf(`${ns}d:*`)).toEqual(neighbourKeys)
     expect(await redis.get(foreign)).toBe('x')
     await redis.del(foreign, ...neighbourKeys)
+  })
+})
+
+describe('clear() on a Redis Cluster', () => {
+  it('deletes the namespace on every master (SCAN per node) and no key outside it', async () => {
+    const cluster = testCluster()
+    const ns = uniqueNamespace()
+    const store = redisStore({ client: cluster })
+    const mine = cachedClient(db, 'cluster', { store, namespace: ns }).prisma
+    const neighbour = cachedClient(db, 'cluster', { store, namespace: `${ns}d` }).prisma
+    for (const prisma of [mine, neighbour]) {
+      await prisma.user.findMany({ cache: true })
+      await prisma.product.count({ cache: true })
+      for (let id = 1; id <= 8; id++) await prisma.user.findUnique({ where: { id }, cache: true })
+    }
+    const keysByMaster = async (pattern: string) => Promise.all(cluster.nodes('master').map(async (node) => (await node.keys(pattern)).sort()))
+    const before = await keysByMaster(`${ns}:*`)
+    expect(before.filter((keys) => keys.length > 0).length).toBeGreaterThan(1) // the namespace is spread over several masters
+    const neighbourKeys = await keysByMaster(`${ns}d:*`)
+    await mine.$cache.clear()
+    expect((await keysByMaster(`${ns}:*`)).flat()).toEqual([])
+    expect(await keysByMaster(`${ns}d:*`)).toEqual(neighbourKeys)
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheExtension, CacheConfigError } from '../../src/index.js'
-import { cachedClient, STORE_KINDS, type CachedClient, type CachedClientOptions, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type CachedClient, type CachedClientOptions, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 let db: TestDatabase
@@ -38,7 +38,7 @@ async function twice(read: () => ReturnType<Read>) {
   return { first, second, firstExecutions: afterFirst, secondExecutions: db.executions.total - afterFirst }
 }
 
-describe.each(STORE_KINDS)('reads on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('reads on the %s store', (kind: StoreKind) => {
   const client = (options: CachedClientOptions = {}) => cachedClient(db, kind, options).prisma
 
   describe.each(READS)('%s', (_name, read) => {

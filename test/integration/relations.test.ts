@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CacheInfo } from '../../src/index.js'
-import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 let db: TestDatabase
@@ -376,7 +376,7 @@ const CASES: Case[] = [
   },
 ]
 
-describe.each(STORE_KINDS)('read dependencies on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('read dependencies on the %s store', (kind: StoreKind) => {
   let prisma: CachedClient
   beforeAll(() => {
     prisma = cachedClient(db, kind).prisma
@@ -420,7 +420,7 @@ describe.each(STORE_KINDS)('read dependencies on the %s store', (kind: StoreKind
  * write to a link also bumps Post or Tag, but a raw write to `_PostToTag` under `raw: 'by-table'`
  * bumps the link alone.
  */
-describe.each(STORE_KINDS)('the many-to-many link as a dependency on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('the many-to-many link as a dependency on the %s store', (kind: StoreKind) => {
   it('a raw write to the join table makes reads that cross the link fresh, and no others', async () => {
     const { prisma } = cachedClient(db, kind, { raw: 'by-table' })
     const w = await makeWorld()

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CacheInfo } from '../../src/index.js'
-import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 let db: TestDatabase
@@ -76,7 +76,7 @@ async function prime(read: () => Answer, label = 'read'): Promise<void> {
   await expectHit(read, label)
 }
 
-describe.each(STORE_KINDS)('row precision on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('row precision on the %s store', (kind: StoreKind) => {
   let prisma: CachedClient
   beforeAll(() => {
     prisma = cachedClient(db, kind).prisma
@@ -341,7 +341,7 @@ describe.each(STORE_KINDS)('row precision on the %s store', (kind: StoreKind) =>
   })
 })
 
-describe.each(STORE_KINDS)("precision: 'model' on the %s store", (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)("precision: 'model' on the %s store", (kind: StoreKind) => {
   it('findUnique of one row is a miss after an update of another row, and agrees with PostgreSQL', async () => {
     const { prisma } = cachedClient(db, kind, { precision: 'model' })
     const { one, two } = await makeUsers()

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { holdSelects } from '../helpers/hold.js'
 import { Prisma } from '../generated/prisma/client.js'
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterEach(() => db.gate.open())
 afterAll(() => db?.drop())
 
-describe.each(STORE_KINDS)('stampede on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('stampede on the %s store', (kind: StoreKind) => {
   it(`${CALLERS} concurrent identical cold reads run the query once`, async () => {
     const { prisma } = cachedClient(db, kind)
     const read = () => prisma.product.findMany({ where: { name: { startsWith: 'Rake' } }, include: { category: true }, orderBy: { id: 'asc' }, cache: true })

@@ -115,3 +115,41 @@ describe('tiered store across processes', () => {
     expect(commands, 'L1 serves again after the bus reconnected').toEqual({})
   })
 })
+
+describe('the bus channel and its messages', () => {
+  it('each change through a tiered store is published once (the Redis store announces, the tiered store does not again)', async () => {
+    await writerRead()
+    expect((await redisCommandsDuring(() => rename('published-once'))).publish, 'a write: its version bump').toBe(1)
+    const k = `${namespace}:u:published-once`
+    const changes: [string, () => Promise<unknown>][] = [
+      ['set', () => writerStore.set(k, '1', 60_000)],
+      ['setMany', () => writerStore.setMany([[k, '2'], [`${k}2`, '3']], 60_000)],
+      ['incrBy', () => writerStore.incrBy(`${k}n`, 1, 60_000)],
+      ['delete', () => writerStore.delete([k])],
+      ['clear', () => writerStore.clear(`${namespace}:u:`)],
+    ]
+    for (const [name, change] of changes) expect((await redisCommandsDuring(change)).publish, name).toBe(1)
+  })
+
+  it('without a channel option, stores announce and listen on <namespace>:bus, subscribing only once the extension attached them', async () => {
+    const ns = 't_' + randomBytes(6).toString('hex')
+    const tiered = tieredStore({ l2: redisStore({ client: await server.connect() }) })
+    const plain = redisStore({ client: await server.connect() })
+    const explicit = redisStore({ client: await server.connect(), channel: 'my-channel' })
+    try {
+      expect([tiered.bus.channel, plain.channel]).toEqual([undefined, undefined])
+      expect(await server.cli('pubsub', 'channels', `${ns}*`)).toBe('')
+      for (const store of [tiered, plain, explicit]) cachedClient(db, 'redis', { store, namespace: ns })
+      expect([tiered.bus.channel, tiered.l2.channel, plain.channel, explicit.channel]).toEqual([`${ns}:bus`, `${ns}:bus`, `${ns}:bus`, 'my-channel'])
+      await waitFor(() => tiered.bus.healthy, 'the tiered bus did not subscribe')
+      expect(await server.cli('pubsub', 'channels', `${ns}*`)).toBe(`${ns}:bus`)
+      // A plain process's write reaches the tiered process's bus on the namespace channel.
+      const seen = tiered.bus.sequence
+      await plain.setMany([[`${ns}:v:x`, '1']], 60_000)
+      await waitFor(() => tiered.bus.sequence > seen, 'the announcement did not arrive on <namespace>:bus')
+    } finally {
+      await tiered.close()
+    }
+  })
+})
+

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CacheConfigError } from '../../src/index.js'
-import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 let db: TestDatabase
@@ -32,7 +32,7 @@ const WRITES: [string, (p: CachedClient, seed: { id: number; name: string }) => 
 /** All tags straight from PostgreSQL. */
 const tagsInDatabase = () => db.sql<{ id: number; name: string }>('SELECT id, name FROM "Tag" ORDER BY id')
 
-describe.each(STORE_KINDS)('writes on the %s store', (kind: StoreKind) => {
+describe.each(CLUSTER_KINDS)('writes on the %s store', (kind: StoreKind) => {
   let prisma: CachedClient
   beforeAll(() => {
     prisma = cachedClient(db, kind).prisma

@@ -3,12 +3,14 @@
  * lines on stdin (one command per line, `{ id, op, ... }`) and answering JSON lines on stdout
  * (`{ id, ...reply }`, or `{ event }` for things that happen on their own). Run with
  * `node --import tsx test/helpers/child/cache-worker.ts`. Environment: DATABASE_URL, REDIS_URL,
- * NAMESPACE, STORE (`redis` | `tiered`), and for `tiered` BUS_NAME, CHANNEL, BUS_RETRY_MS.
+ * NAMESPACE, STORE (`redis` | `tiered`), and for `tiered` BUS_NAME, CHANNEL, BUS_RETRY_MS. With
+ * REDIS_CLUSTER_NODES set the store is on that Redis Cluster instead (ioredis `Cluster`; a tiered
+ * store then subscribes on a node of its own choosing, on `<NAMESPACE>:bus`).
  */
 import { once } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { cacheExtension, redisStore, tieredStore, type CacheOptions, type CacheStore, type TieredStore } from '../../../src/index.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { countingAdapter } from './counting-adapter.js'
@@ -21,16 +23,19 @@ const env = (name: string) => {
 
 const adapter = countingAdapter(env('DATABASE_URL'))
 const raw = new PrismaClient({ adapter: adapter.factory })
-const redis = new Redis(env('REDIS_URL'), { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 })
+const clusterNodes = (process.env.REDIS_CLUSTER_NODES || undefined)?.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) }))
+const redis = clusterNodes
+  ? new Cluster(clusterNodes, { redisOptions: { maxRetriesPerRequest: 0 } })
+  : new Redis(env('REDIS_URL'), { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 })
 redis.on('error', () => {})
-const store: CacheStore = process.env.STORE === 'tiered' ? makeTiered() : redisStore({ client: redis })
+const store: CacheStore = process.env.STORE !== 'tiered' ? redisStore({ client: redis }) : clusterNodes ? tieredStore({ l2: redisStore({ client: redis }) }) : makeTiered()
 const clients = new Map<string, ReturnType<typeof cached>>()
 
 function makeTiered(): TieredStore {
   const retryMs = Number(process.env.BUS_RETRY_MS ?? 50)
   const bus = new Redis(env('REDIS_URL'), { connectionName: env('BUS_NAME'), retryStrategy: () => retryMs, maxRetriesPerRequest: 0 })
   bus.on('error', () => {})
-  return tieredStore({ l2: redisStore({ client: redis }), bus, channel: env('CHANNEL') })
+  return tieredStore({ l2: redisStore({ client: redis as Redis }), bus, channel: env('CHANNEL') })
 }
 
 function cached(options: Omit<CacheOptions, 'store' | 'namespace'>) {
@@ -71,9 +76,10 @@ interface Command {
 
 const handlers: Record<string, (command: Command) => Promise<object>> = {
   async warm() {
+    client() // the extension attaches the store to its namespace: a tiered store starts its bus here
     await raw.$queryRaw`SELECT 1`
     if (redis.status !== 'ready') await once(redis, 'ready')
-    await redis.ping()
+    if (!clusterNodes) await (redis as Redis).ping()
     adapter.executions = 0
     return {}
   },

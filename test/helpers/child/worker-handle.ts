@@ -21,6 +21,8 @@ export interface WorkerEnv {
   BUS_NAME?: string
   CHANNEL?: string
   BUS_RETRY_MS?: string
+  /** The store is on this Redis Cluster (seed `host:port` list) instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES?: string
 }
 
 /** A running worker process. */
@@ -36,7 +38,7 @@ export interface WorkerHandle {
 
 /** Starts a worker and resolves once it is ready (its Prisma client and Redis connection warmed up). */
 export async function startWorker(env: WorkerEnv): Promise<WorkerHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, REDIS_CLUSTER_NODES: '', ...env }, stdio: ['pipe', 'pipe', 'inherit'] })
   live.add(child)
   const exited = new Promise<void>((resolve) => child.once('exit', () => {
     live.delete(child)

@@ -1,0 +1,291 @@
+/**
+ * The Redis driver on ioredis, for a `Redis` (one server) and a `Cluster`. On one server every
+ * operation is the one command or pipeline it always was. On a cluster, keys are grouped by hash
+ * slot and each group is sent as its own command (in parallel; ioredis routes each to its node
+ * and follows MOVED/ASK); writes that must be confirmed by replicas go as one pipeline per node
+ * ending in WAIT, since WAIT counts the writes of the connection it is sent on.
+ */
+import type { ChainableCommander, Cluster, Redis } from 'ioredis'
+import { groupBySlot } from './slots.js'
+import {
+  DELETE_IF_EQUALS, INCR_WITH_TTL, replicaShortfall, toTtl,
+  type Announcement, type RedisDriver, type Subscription, type SubscriptionHandlers,
+} from './redis-driver.js'
+
+type Scripted = (Redis | Cluster) & {
+  pqcDeleteIfEquals(key: string, value: string): Promise<number>
+  pqcIncrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
+}
+
+/** True for an ioredis `Redis` or `Cluster` (they define Lua commands; node-redis does not). */
+export function isIoredis(client: unknown): boolean {
+  const c = client as Record<string, unknown> | null
+  return typeof c === 'object' && c !== null && typeof c.defineCommand === 'function' && typeof c.mgetBuffer === 'function'
+}
+
+/** A driver over an ioredis client the caller owns. */
+export function ioredisDriver(client: unknown): RedisDriver {
+  const c = client as Redis | Cluster
+  const scripted = c as Scripted
+  if (typeof scripted.pqcDeleteIfEquals !== 'function') c.defineCommand('pqcDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS })
+  if (typeof scripted.pqcIncrWithTtl !== 'function') c.defineCommand('pqcIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL })
+  return (c as { isCluster?: boolean }).isCluster === true ? new IoredisClusterDriver(c as Cluster, scripted) : new IoredisDriver(c as Redis, scripted)
+}
+
+/** One server: the commands of the store exactly as before clusters were supported. */
+class IoredisDriver implements RedisDriver {
+  readonly client = 'ioredis'
+  readonly cluster: boolean = false
+  constructor(readonly redis: Redis | Cluster, readonly scripted: Scripted) {}
+
+  async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    return this.redis.mgetBuffer(...(keys as string[]))
+  }
+
+  async mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]> {
+    const pipeline = this.redis.pipeline().mgetBuffer(...(keys as string[]))
+    for (const key of keys) pipeline.pttl(key)
+    const results = await run(pipeline)
+    return (results[0] as (Buffer | null)[]).map((value, i) => [value, Number(results[i + 1])])
+  }
+
+  async set(key: string, value: string | Buffer, ttlMs: number, onlyIfAbsent: boolean): Promise<boolean> {
+    const reply = onlyIfAbsent ? await this.redis.set(key, value, 'PX', toTtl(ttlMs), 'NX') : await this.redis.set(key, value, 'PX', toTtl(ttlMs))
+    return reply === 'OK'
+  }
+
+  async setNxGet(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<(string | null)[]> {
+    const pipeline = this.redis.pipeline()
+    keys.forEach((key, i) => pipeline.set(key, initial[i]!, 'PX', toTtl(ttlMs), 'NX', 'GET'))
+    return (await run(pipeline)).map((previous) => (previous === null || previous === undefined ? null : String(previous)))
+  }
+
+  async setMany(entries: readonly [string, string | Buffer][], ttlMs: number, announce: Announcement | undefined, replicas: number): Promise<void> {
+    if (entries.length === 1 && !announce && replicas === 0) return void (await this.set(entries[0]![0], entries[0]![1], ttlMs, false))
+    const pipeline = this.redis.pipeline()
+    for (const [key, value] of entries) pipeline.set(key, value, 'PX', toTtl(ttlMs))
+    if (replicas > 0) pipeline.wait(replicas, WAIT_TIMEOUT_MS)
+    if (announce) pipeline.publish(announce.channel, announce.payload)
+    const results = await run(pipeline)
+    if (replicas > 0) checkReplicas(results[entries.length], replicas)
+  }
+
+  async unlink(keys: readonly string[], announce: Announcement | undefined): Promise<number> {
+    if (keys.length === 0) return 0
+    if (!announce) return this.redis.unlink(...(keys as string[]))
+    const results = await run(this.redis.pipeline().unlink(...(keys as string[])).publish(announce.channel, announce.payload))
+    return Number(results[0])
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    return (await this.scripted.pqcDeleteIfEquals(key, value)) === 1
+  }
+
+  async incrWithTtl(key: string, delta: number, ttlMs: number): Promise<number> {
+    return Number(await this.scripted.pqcIncrWithTtl(key, delta, toTtl(ttlMs)))
+  }
+
+  async pexpire(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.pexpire(key, toTtl(ttlMs))) === 1
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    await this.redis.publish(channel, payload)
+  }
+
+  async deleteMatching(pattern: string): Promise<void> {
+    await scanNode(this.redis as Redis, pattern, (keys) => this.redis.unlink(...keys))
+  }
+
+  subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
+    if (connection !== undefined) return subscribeOn(() => connection as Redis, channel, handlers, false)
+    return subscribeOn(() => (this.redis as Redis).duplicate(), channel, handlers)
+  }
+}
+
+/**
+ * A cluster: one command per hash slot, in parallel. Pub/sub is classic (PUBLISH reaches every
+ * node), so the subscription is a plain connection to any node, replaced when that node goes.
+ */
+class IoredisClusterDriver extends IoredisDriver {
+  override readonly cluster = true
+  constructor(readonly clusterClient: Cluster, scripted: Scripted) {
+    super(clusterClient, scripted)
+  }
+
+  override async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    const groups = groupBySlot(keys)
+    if (groups.length === 1) return this.clusterClient.mgetBuffer(...(keys as string[]))
+    const out = new Array<Buffer | null>(keys.length)
+    await Promise.all(groups.map(async ({ indexes }) => {
+      const values = await this.clusterClient.mgetBuffer(...indexes.map((i) => keys[i]!))
+      indexes.forEach((index, j) => (out[index] = values[j] ?? null))
+    }))
+    return out
+  }
+
+  override async mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]> {
+    const out = new Array<[Buffer | null, number]>(keys.length)
+    await Promise.all(groupBySlot(keys).map(async ({ indexes }) => {
+      const part = await super.mgetWithTtl(indexes.map((i) => keys[i]!))
+      indexes.forEach((index, j) => (out[index] = part[j]!))
+    }))
+    return out
+  }
+
+  override async setNxGet(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<(string | null)[]> {
+    const out = new Array<string | null>(keys.length)
+    await Promise.all(groupBySlot(keys).map(async ({ indexes }) => {
+      const part = await super.setNxGet(indexes.map((i) => keys[i]!), indexes.map((i) => initial[i]!), ttlMs)
+      indexes.forEach((index, j) => (out[index] = part[j]!))
+    }))
+    return out
+  }
+
+  /** One pipeline per node (WAIT counts the writes of its own connection), then the announcement. */
+  override async setMany(entries: readonly [string, string | Buffer][], ttlMs: number, announce: Announcement | undefined, replicas: number): Promise<void> {
+    await Promise.all(this.#byNode(entries.map(([key]) => key)).map(async (indexes) => {
+      const pipeline = this.clusterClient.pipeline()
+      for (const i of indexes) pipeline.set(entries[i]![0], entries[i]![1], 'PX', toTtl(ttlMs))
+      if (replicas > 0) pipeline.wait(replicas, WAIT_TIMEOUT_MS)
+      const results = await run(pipeline)
+      if (replicas > 0) checkReplicas(results[indexes.length], replicas)
+    }))
+    if (announce) await this.publish(announce.channel, announce.payload)
+  }
+
+  override async unlink(keys: readonly string[], announce: Announcement | undefined): Promise<number> {
+    const counts = await Promise.all(groupBySlot(keys).map(({ indexes }) => this.clusterClient.unlink(...indexes.map((i) => keys[i]!))))
+    if (announce) await this.publish(announce.channel, announce.payload)
+    return counts.reduce((a, b) => a + b, 0)
+  }
+
+  /** SCAN runs per node: every master is walked; the keys found are unlinked per slot through the cluster (which routes them). */
+  override async deleteMatching(pattern: string): Promise<void> {
+    await Promise.all(this.clusterClient.nodes('master').map((node) => scanNode(node, pattern, async (keys) => {
+      await Promise.all(groupBySlot(keys).map(({ indexes }) => this.clusterClient.unlink(...indexes.map((i) => keys[i]!))))
+    })))
+  }
+
+  override subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
+    const subscription = connection !== undefined
+      ? subscribeOn(() => connection as Redis, channel, handlers, false)
+      : subscribeOn(() => {
+        const nodes = this.clusterClient.nodes()
+        const node = nodes[Math.floor(Math.random() * nodes.length)]
+        return node?.duplicate({ lazyConnect: false, retryStrategy: () => null, readOnly: false })
+      }, channel, handlers)
+    // A message PUBLISHed on a node that died before relaying it over the cluster bus is lost
+    // to every other node: when the cluster client sees a node go, the bus resynchronises (L1 emptied).
+    const nodeGone = () => subscription.resync()
+    this.clusterClient.on('-node', nodeGone)
+    return {
+      close: async () => {
+        this.clusterClient.off('-node', nodeGone)
+        await subscription.close()
+      },
+    }
+  }
+
+  /** Indexes of `keys` grouped by the master that serves their slot (by slot while the map is unknown). */
+  #byNode(keys: readonly string[]): number[][] {
+    const nodes = new Map<string, number[]>()
+    for (const { slot, indexes } of groupBySlot(keys)) {
+      const node = this.clusterClient.slots[slot]?.[0] ?? `slot:${slot}`
+      const group = nodes.get(node)
+      if (group) group.push(...indexes)
+      else nodes.set(node, [...indexes])
+    }
+    return [...nodes.values()]
+  }
+}
+
+/** How long a version bump waits for its replicas before it counts as failed (and is retried). */
+const WAIT_TIMEOUT_MS = 1000
+
+function checkReplicas(reply: unknown, wanted: number): void {
+  const acknowledged = Number(reply)
+  if (!(acknowledged >= wanted)) throw replicaShortfall(acknowledged, wanted)
+}
+
+/** Executes `pipeline`; throws the first command error. */
+async function run(pipeline: ChainableCommander): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? []
+  for (const [error] of results) if (error) throw error
+  return results.map(([, value]) => value)
+}
+
+async function scanNode(node: Redis, pattern: string, remove: (keys: string[]) => Promise<unknown>): Promise<void> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) await remove(keys)
+  } while (cursor !== '0')
+}
+
+/**
+ * Subscribes to `channel` on connections made by `connect` (a new one whenever the previous one
+ * ended: on a cluster, possibly to another node), or on the caller's connection when `owned` is
+ * false (then ioredis reconnects it and we never close it). Health drops on any sign the
+ * connection may have missed a message and comes back once SUBSCRIBE is confirmed again.
+ */
+function subscribeOn(connect: () => Redis | undefined, channel: string, handlers: SubscriptionHandlers, owned = true): Subscription & { resync(): void } {
+  let closed = false
+  let healthy = false
+  let current: Redis | undefined
+  let retry: NodeJS.Timeout | undefined
+  const listeners: [string, (...args: never[]) => void][] = []
+  const setHealthy = (value: boolean) => {
+    if (healthy === value || (value && closed)) return
+    healthy = value
+    handlers.onHealthChange(value)
+  }
+  const open = () => {
+    retry = undefined
+    if (closed) return
+    const connection = connect()
+    if (!connection) return void (retry = setTimeout(open, RESUBSCRIBE_MS))
+    current = connection
+    const on = (event: string, listener: (...args: never[]) => void) => {
+      listeners.push([event, listener])
+      connection.on(event, listener as (...args: unknown[]) => void)
+    }
+    const subscribe = () => void connection.subscribe(channel).then(() => connection === current && setHealthy(true), () => setHealthy(false))
+    on('messageBuffer', (ch: Buffer, payload: Buffer) => {
+      if (connection === current && ch.toString() === channel) handlers.onMessage(payload)
+    })
+    for (const event of ['close', 'reconnecting', 'error']) on(event, () => connection === current && setHealthy(false))
+    on('end', () => {
+      if (connection !== current) return
+      setHealthy(false)
+      if (owned && !closed) retry = setTimeout(open, RESUBSCRIBE_MS)
+    })
+    on('ready', subscribe)
+    if (owned) connection.on('error', () => {}) // failures show as health; the connection is ours to silence
+    if (connection.status === 'ready') subscribe()
+  }
+  open()
+  return {
+    resync() {
+      const connection = current
+      if (!healthy || !connection) return
+      setHealthy(false)
+      void connection.subscribe(channel).then(() => connection === current && setHealthy(true), () => {})
+    },
+    async close() {
+      closed = true
+      if (retry) clearTimeout(retry)
+      setHealthy(false)
+      const connection = current
+      current = undefined
+      if (!connection) return
+      for (const [event, listener] of listeners) connection.off(event, listener as (...args: unknown[]) => void)
+      if (owned) connection.disconnect()
+      else await connection.unsubscribe(channel).catch(() => {})
+    },
+  }
+}
+
+/** Wait before a new subscription connection after one ended. */
+const RESUBSCRIBE_MS = 50

@@ -1,0 +1,75 @@
+/**
+ * The few Redis operations the Redis store needs, behind one small interface, so the store is
+ * written once for every client (ioredis, node-redis) and topology (one server, a cluster).
+ * Each driver decides how to send an operation without multi-slot commands on a cluster; the
+ * store above never knows which one it talks to.
+ */
+
+/** A message on a pub/sub channel, announced after the change it describes. */
+export interface Announcement {
+  channel: string
+  payload: string
+}
+
+/** What a subscription reports to the bus. */
+export interface SubscriptionHandlers {
+  onMessage(payload: Buffer): void
+  /** `false` whenever messages may have been missed (connection lost, node gone); `true` once subscribed again. */
+  onHealthChange(healthy: boolean): void
+}
+
+/** A live subscription to one channel on a connection of its own. */
+export interface Subscription {
+  close(): Promise<void>
+}
+
+/** The Redis operations of the store, each on one client and topology. */
+export interface RedisDriver {
+  /** `'ioredis'` or `'node-redis'`, and whether it is a cluster: for events and errors. */
+  readonly client: 'ioredis' | 'node-redis'
+  readonly cluster: boolean
+  /** Values of `keys` (null where absent): one MGET on a single server, one per hash slot in parallel on a cluster. */
+  mget(keys: readonly string[]): Promise<(Buffer | null)[]>
+  /** Values with their remaining TTL in ms (-1 without TTL, -2 absent). */
+  mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]>
+  /** SET with PX, and NX when `onlyIfAbsent`; resolves whether it stored. */
+  set(key: string, value: string | Buffer, ttlMs: number, onlyIfAbsent: boolean): Promise<boolean>
+  /** `SET key initial NX PX ttl GET` for each key; the previous value, null where it was absent. */
+  setNxGet(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<(string | null)[]>
+  /**
+   * Sets every entry, then announces; when `replicas` > 0, resolves only once that many replicas
+   * of each master written acknowledged the writes (WAIT), else throws.
+   */
+  setMany(entries: readonly [string, string | Buffer][], ttlMs: number, announce: Announcement | undefined, replicas: number): Promise<void>
+  /** UNLINKs `keys` and announces; resolves how many existed. */
+  unlink(keys: readonly string[], announce: Announcement | undefined): Promise<number>
+  /** Compare-and-delete of one key (Lua). */
+  deleteIfEquals(key: string, value: string): Promise<boolean>
+  /** INCRBY that sets the TTL of a new key (Lua). */
+  incrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
+  pexpire(key: string, ttlMs: number): Promise<boolean>
+  publish(channel: string, payload: string): Promise<void>
+  /** SCAN + UNLINK of every key matching `pattern` on every master. */
+  deleteMatching(pattern: string): Promise<void>
+  /**
+   * Subscribes to `channel` on a new connection this driver owns (closed by `Subscription.close`),
+   * or on `connection`, a client of the same library to one server or any cluster node, which the
+   * caller owns.
+   */
+  subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription
+}
+
+/** Lua of {@link RedisDriver.deleteIfEquals}: one key, so it runs on any topology. */
+export const DELETE_IF_EQUALS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
+/** Lua of {@link RedisDriver.incrWithTtl}: one key. */
+export const INCR_WITH_TTL = `local v = redis.call('incrby', KEYS[1], ARGV[1]) if redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end return v`
+
+/** Redis wants whole milliseconds of at least 1. */
+export function toTtl(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs))
+}
+
+/** The error thrown when WAIT saw fewer replicas than asked: the write may not survive a failover. */
+export function replicaShortfall(acknowledged: number, wanted: number): Error {
+  return new Error(`WAIT: ${acknowledged} of ${wanted} replica(s) acknowledged the version bump in time`)
+}
