@@ -5,7 +5,6 @@
  */
 import { createInterface } from 'node:readline/promises'
 import type { Redis } from 'ioredis'
-import { DEFAULT_BUS_CHANNEL } from '../stores/redis.js'
 import { CliError, emit, formatMs, progress, type GlobalOptions } from './output.js'
 import { escapeGlob, redact, scanBatches } from './redis.js'
 
@@ -42,8 +41,8 @@ export async function clear(client: Redis, options: GlobalOptions, yes: boolean)
   } finally {
     bar.stop()
   }
-  // Tiered processes on the default channel drop their L1 copies (the message redisStore.clear() sends).
-  await client.publish(DEFAULT_BUS_CHANNEL, JSON.stringify({ type: 'clear', prefix: options.namespace + ':', origin: 'prisma-query-cache-cli' }))
+  // Tiered processes on the default channel (`<namespace>:bus`) drop their L1 copies (the message redisStore.clear() sends).
+  await client.publish(`${options.namespace}:bus`, JSON.stringify({ type: 'clear', prefix: options.namespace + ':', origin: 'prisma-query-cache-cli' }))
   return { namespace: options.namespace, deleted, durationMs: Math.round(performance.now() - started) }
 }
 

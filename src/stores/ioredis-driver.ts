@@ -93,6 +93,10 @@ class IoredisDriver implements RedisDriver {
     await this.redis.publish(channel, payload)
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping()
+  }
+
   async deleteMatching(pattern: string): Promise<void> {
     await scanNode(this.redis as Redis, pattern, (keys) => this.redis.unlink(...keys))
   }

@@ -178,6 +178,10 @@ class NodeRedisDriver implements RedisDriver {
     await this.sender.send(undefined, ['PUBLISH', channel, payload])
   }
 
+  async ping(): Promise<void> {
+    await this.sender.send(undefined, ['PING'])
+  }
+
   async deleteMatching(pattern: string): Promise<void> {
     await Promise.all((await this.sender.masters()).map(async (node) => {
       let cursor = '0'

@@ -49,6 +49,8 @@ export interface RedisDriver {
   incrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
   pexpire(key: string, ttlMs: number): Promise<boolean>
   publish(channel: string, payload: string): Promise<void>
+  /** PING (any node of a cluster); rejects when the server does not answer. */
+  ping(): Promise<void>
   /** SCAN + UNLINK of every key matching `pattern` on every master. */
   deleteMatching(pattern: string): Promise<void>
   /**

@@ -157,7 +157,7 @@ export class RedisStore implements CacheStore {
   }
 
   async ping(): Promise<void> {
-    await this.client.ping()
+    await this.driver.ping()
   }
 
   async clear(prefix: string): Promise<void> {
