@@ -12,6 +12,7 @@ import { SingleFlight } from './read/single-flight.js'
 import { StoreGuard } from './stores/guard.js'
 import type { CacheStore } from './stores/store.js'
 import { Invalidator } from './write/invalidator.js'
+import { createSigner, type Signer } from './codec/signer.js'
 
 /** Shared state and services of one `cacheExtension()` instance. */
 export class CacheEngine {
@@ -19,6 +20,8 @@ export class CacheEngine {
   readonly guard: StoreGuard
   readonly graph: SchemaGraph
   readonly fingerprint: string
+  /** Signs and verifies stored entries (option `sign`); `undefined` when entries are not signed. */
+  readonly signer: Signer | undefined
   readonly events = new CacheEvents()
   readonly flights = new SingleFlight()
   /** Entry keys with a background `swr` refresh running in this process. */
@@ -40,6 +43,7 @@ export class CacheEngine {
     this.options = options
     this.graph = graph
     this.fingerprint = fingerprint
+    this.signer = options.signSecrets && createSigner(options.signSecrets)
     this.sharedStore = store.shared
     this.frozen = options.results === 'frozen' ? new FrozenResults() : undefined
     this.guard = new StoreGuard(store, {

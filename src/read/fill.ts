@@ -139,7 +139,7 @@ async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, d
   const { policy } = plan
   const now = Date.now()
   const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
-  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove })
+  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key)
   if (encoded === undefined) skip(engine, plan)
   return encoded
 }

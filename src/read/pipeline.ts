@@ -30,7 +30,7 @@ export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefine
   const local = engine.guard.store.peek?.(plan.lookupKeys)
   if (!local) return undefined
   try {
-    const entry = parseEntry(local[0]!)
+    const entry = parseEntry(local[0]!, engine.signer, plan.key)
     if (entry.header.compressed) return undefined
     const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
     if (freshness !== 'fresh') return undefined
@@ -104,7 +104,7 @@ async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: P
 
 async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
   try {
-    let entry = parseEntry(stored)
+    let entry = parseEntry(stored, engine.signer, plan.key)
     let raw = stored
     const now = Date.now()
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
