@@ -6,6 +6,7 @@
  * versions, or fills the entry itself.
  */
 import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
+import { scopingNow } from '../dependencies/scopes.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { versionKey } from '../codec/keys.js'
@@ -82,7 +83,7 @@ export async function readUncached(
   if (tracker) {
     if (inTransaction || status === 'error') tracker.incomplete = true
     else {
-      const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args)
+      const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args, 'row', scopingNow(engine.options.scopedModels, engine.options.scope))
       const keys = tags.map((tag) => versionKey(engine.options.namespace, tag))
       try {
         const versions = await captureVersions(engine.guard, keys, keys.map(() => undefined))
@@ -113,7 +114,7 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
     if (entry.header.compressed && keepLocal) {
       // A tiered L1 holds what a memory store holds: inflate once, not on every local hit.
       entry = await inflateEntry(entry)
-      raw = storedForm(entry)
+      raw = engine.signer ? engine.signer.seal(plan.key, storedForm(entry)) : storedForm(entry) // L1 verifies what it holds, too
       keepLocal.call(engine.guard.store, plan.key, raw, entry.header.staleUntil - now)
     }
     const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)

@@ -10,8 +10,8 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSigner } from '../../src/codec/signer.js'
 import { CacheSerializationError } from '../../src/errors.js'
-import { canonicalize, entryKey, hashArgs } from '../../src/keys.js'
-import { decodePayload, encodeEntry, parseEntry, serializeValue } from '../../src/serialize.js'
+import { canonicalize, entryKey, hashArgs } from '../../src/codec/keys.js'
+import { decodePayload, encodeEntry, parseEntry, serializeValue } from '../../src/codec/entry.js'
 import { expectSameData } from '../helpers/exact.js'
 
 const header = { deps: [['m:User', 'v1']] as [string, string][], createdAt: 1, freshUntil: 2, staleUntil: 3 }
