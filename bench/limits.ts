@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { cacheExtension, memoryStore, redisStore, type CacheOptions, type CacheStore } from '../src/index.js'
-import { canonicalize, hashArgs } from '../src/keys.js'
+import { canonicalize, hashArgs } from '../src/codec/keys.js'
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database.js'
 import { startRedisServer } from '../test/helpers/redis-server.js'
 

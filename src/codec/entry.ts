@@ -10,7 +10,7 @@ import { brotliCompress, brotliDecompress, constants as zlib, inflateRaw } from 
 import { Decimal } from '@prisma/client/runtime/client'
 import { SuperJSON } from 'superjson'
 import { CacheSerializationError } from '../errors.js'
-import { decodeJson, encodeJson } from './json-codec.js'
+import { decodeJson, encodeJson, TooLarge } from './json-codec.js'
 import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
 import type { Signer } from './signer.js'
 
@@ -103,6 +103,22 @@ export function serializeValue(value: unknown): Serialized {
     if (!/prototype pollution/.test(String(error))) throw new CacheSerializationError('value cannot be serialized', error)
     return { text: superjson.stringify(escapeUnsafeKeys(value)), codec: 'superjson', escaped: true }
   }
+}
+
+/**
+ * {@link serializeValue}, or `undefined` when the text is sure to exceed `maxBytes`: the codec
+ * stops as soon as the strings it met pass the limit, before building the whole text (a 200 MB
+ * result would otherwise be held twice). Values only superjson knows are serialized whole.
+ */
+export function serializeWithin(value: unknown, maxBytes: number): Serialized | undefined {
+  try {
+    const json = encodeJson(value, maxBytes)
+    if (json) return { text: json.text, codec: json.tagged ? 'json-tagged' : 'json', escaped: false }
+  } catch (error) {
+    if (error instanceof TooLarge) return undefined
+    throw error
+  }
+  return serializeValue(value)
 }
 
 /** Parses text from {@link serializeValue} back into a fresh value. */

@@ -7,7 +7,7 @@
  * is judged by them like any other.
  */
 import { canonicalize, versionKey } from '../codec/keys.js'
-import { deserializeValue, encodeEntry, serializeValue, type Serialized } from '../codec/entry.js'
+import { deserializeValue, encodeEntry, serializeValue, serializeWithin, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
@@ -85,20 +85,22 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
   }
   const durationMs = performance.now() - startedAt
   if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
-  let serialized: Serialized
+  let serialized: Serialized | undefined
   try {
-    serialized = serializeValue(value)
+    serialized = serializeWithin(value, engine.options.maxEntryBytes)
   } catch (error) {
     skip(engine, plan, error)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy: () => value }
   }
-  const copy = () => deserializeValue(serialized)
-  if (Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
+  if (serialized === undefined || Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
     skip(engine, plan)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
-    return { value, copy }
+    // Too large to keep a serialized copy for the (rare) joiners: each one serializes its own.
+    return { value, copy: () => deserializeValue(serializeValue(value)) }
   }
+  const text = serialized
+  const copy = () => deserializeValue(text)
   if (!captured) {
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy }
