@@ -13,6 +13,7 @@ import { StoreGuard } from './stores/guard.js'
 import { Telemetry } from './telemetry/otel.js'
 import type { CacheStore } from './stores/store.js'
 import { Invalidator } from './write/invalidator.js'
+import { createSigner, type Signer } from './codec/signer.js'
 
 /** Shared state and services of one `cacheExtension()` instance. */
 export class CacheEngine {
@@ -20,6 +21,8 @@ export class CacheEngine {
   readonly guard: StoreGuard
   readonly graph: SchemaGraph
   readonly fingerprint: string
+  /** Signs and verifies stored entries (option `sign`); `undefined` when entries are not signed. */
+  readonly signer: Signer | undefined
   readonly events = new CacheEvents()
   readonly flights = new SingleFlight()
   /** OpenTelemetry spans and metrics; `undefined` when off or `@opentelemetry/api` is not installed. */
@@ -43,6 +46,7 @@ export class CacheEngine {
     this.options = options
     this.graph = graph
     this.fingerprint = fingerprint
+    this.signer = options.signSecrets && createSigner(options.signSecrets)
     this.sharedStore = store.shared
     this.frozen = options.results === 'frozen' ? new FrozenResults() : undefined
     this.telemetry = Telemetry.create(options.telemetry, this.events, options.namespace)

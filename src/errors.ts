@@ -54,9 +54,9 @@ export class CacheUnavailableError extends CacheError {
 
 /** A value could not be serialized or a stored value could not be decoded. */
 export class CacheSerializationError extends CacheError {
-  static readonly code = 'E_CACHE_SERIALIZATION'
+  static readonly code: string = 'E_CACHE_SERIALIZATION'
   constructor(message: string, cause?: unknown) {
-    super(CacheSerializationError.code, message, { cause })
+    super(new.target.code, message, { cause })
   }
 }
 
@@ -69,6 +69,16 @@ export class CacheNotIntegerError extends CacheError {
   constructor(key: string, cause?: unknown) {
     super(CacheNotIntegerError.code, `value at ${key} is not an integer`, { cause })
   }
+}
+
+/**
+ * A stored entry's signature (option `sign`) is missing or wrong: someone else wrote it, or it
+ * was signed with a secret no longer configured. The entry is a miss, never decoded.
+ * A subclass of {@link CacheSerializationError}, so every path that treats an unreadable entry
+ * as a miss treats this one the same way.
+ */
+export class CacheSignatureError extends CacheSerializationError {
+  static override readonly code: string = 'E_CACHE_SIGNATURE'
 }
 
 function messageOf(error: unknown): string {

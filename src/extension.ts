@@ -71,7 +71,7 @@ export function cacheSetup(options: CacheOptions) {
       const schemaText = internals._engineConfig?.inlineSchema
       const runtimeModels = internals._runtimeDataModel?.models ?? {}
       const graph = buildSchemaGraph(schemaText, runtimeModels)
-      checkModelNames(resolved.models, [...graph.models.keys()])
+      checkModelNames(resolved.models, [...graph.models.keys()], resolved.scopedModels)
       const fingerprint = schemaFingerprint(schemaText ?? JSON.stringify(runtimeModels))
       const engine = new CacheEngine(resolved, store, graph, fingerprint)
       engine.fastPath = internals._extensions?.isEmpty?.() === true

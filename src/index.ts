@@ -1,5 +1,5 @@
 export { cacheExtension, type CacheArgs, type CachedPromise } from './extension.js'
-export { DEFAULT_OPTIONS, type CacheOptions, type ModelPolicy } from './options.js'
+export { DEFAULT_OPTIONS, type CacheOptions, type ModelPolicy, type SigningSecret } from './options.js'
 export { memoryStore, MemoryStore, type MemoryStoreOptions } from './stores/memory.js'
 export { redisStore, RedisStore, type RedisStoreOptions } from './stores/redis.js'
 export { tieredStore, TieredStore, type TieredStoreOptions } from './stores/tiered.js'
@@ -15,4 +15,5 @@ export {
 } from './accelerate/index.js'
 export {
   CacheError, CacheConfigError, CacheNotIntegerError, CacheStoreError, CacheTimeoutError, CacheUnavailableError, CacheSerializationError,
+  CacheSignatureError,
 } from './errors.js'

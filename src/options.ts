@@ -66,10 +66,27 @@ export interface CacheOptions {
    * `false` turns them off. @default true
    */
   telemetry?: boolean
+  /**
+   * Signs every stored entry with HMAC-SHA-256 (bound to its key); an entry whose MAC is missing
+   * or wrong is a miss (event `error`, `CacheSignatureError`), never decoded. `secret` is a string
+   * or Buffer, or an array for rotation: the first signs, every one verifies.
+   * @default undefined (entries are not signed)
+   */
+  sign?: { secret: SigningSecret | readonly SigningSecret[] }
+  /**
+   * Prisma model names whose rows belong to the current `scope` (e.g. tenant-owned models): a
+   * write made under scope S invalidates, for these models, only S's entries and the unscoped
+   * ones; a write made without a scope invalidates every scope's entries.
+   * @default [] (a write invalidates every scope's entries)
+   */
+  scopedModels?: readonly string[]
 }
 
 /** A model policy after validation, in milliseconds. */
 export type ResolvedModelPolicy = false | { ttlMs?: number; swrMs?: number }
+
+/** A secret of option `sign`: a non-empty string or Buffer. */
+export type SigningSecret = string | Buffer
 
 /** Options after defaults and validation, in milliseconds. */
 export interface ResolvedOptions {
@@ -91,6 +108,9 @@ export interface ResolvedOptions {
   results: 'copy' | 'frozen'
   onError: ((error: CacheError) => void) | undefined
   telemetry: boolean
+  /** Secrets of option `sign` as bytes (the first signs), or `undefined` when entries are not signed. */
+  signSecrets: Buffer[] | undefined
+  scopedModels: ReadonlySet<string>
 }
 
 /** The defaults, as documented in the README. */
@@ -112,7 +132,8 @@ export const DEFAULT_OPTIONS = {
 
 const OPTION_NAMES = [
   'store', 'ttl', 'swr', 'mode', 'models', 'namespace', 'scope', 'maxEntryBytes',
-  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'precision', 'results', 'onError', 'telemetry',
+  'compressAbove', 'timeouts', 'breaker', 'lock', 'raw', 'precision', 'results', 'onError', 'telemetry', 'sign',
+  'scopedModels',
 ]
 
 /** Validates `options` and fills in defaults. Throws {@link CacheConfigError} naming the option. */
@@ -142,15 +163,20 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     results: oneOf('results', o.results ?? DEFAULT_OPTIONS.results, ['copy', 'frozen']),
     onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
     telemetry: boolean('telemetry', o.telemetry ?? DEFAULT_OPTIONS.telemetry),
+    signSecrets: signOption(o.sign),
+    scopedModels: new Set(stringList('scopedModels', o.scopedModels ?? [])),
   }
 }
 
-/** Throws unless every model named in `models` exists in the schema. */
-export function checkModelNames(models: Record<string, unknown>, known: readonly string[]): void {
+/** Throws unless every model named in `models` and `scopedModels` exists in the schema. */
+export function checkModelNames(models: Record<string, unknown>, known: readonly string[], scopedModels: Iterable<string> = []): void {
   for (const name of Object.keys(models)) {
     if (!known.includes(name)) {
       throw new CacheConfigError(`models.${name}`, `an existing Prisma model name (one of ${known.join(', ')})`, name)
     }
+  }
+  for (const name of scopedModels) {
+    if (!known.includes(name)) throw new CacheConfigError('scopedModels', `existing Prisma model names (one of ${known.join(', ')})`, name)
   }
 }
 
@@ -207,6 +233,27 @@ function boolean(path: string, value: unknown): boolean {
 function optionalFunction(path: string, value: unknown): unknown {
   if (value !== undefined && typeof value !== 'function') throw new CacheConfigError(path, 'a function', value)
   return value
+}
+
+function signOption(value: unknown): Buffer[] | undefined {
+  if (value === undefined) return undefined
+  expectPlainObject('sign', value)
+  rejectUnknownKeys('sign.', value, ['secret'])
+  const secrets = Array.isArray(value.secret) ? value.secret as unknown[] : [value.secret]
+  if (secrets.length === 0) throw new CacheConfigError('sign.secret', 'a non-empty string or Buffer, or a non-empty array of them', value.secret)
+  return secrets.map((secret, i) => {
+    const path = Array.isArray(value.secret) ? `sign.secret[${i}]` : 'sign.secret'
+    const ok = (typeof secret === 'string' || Buffer.isBuffer(secret)) && secret.length > 0
+    if (!ok) throw new CacheConfigError(path, 'a non-empty string or Buffer', secret)
+    return Buffer.from(secret as string | Buffer) // a copy: later changes to the caller's Buffer do not change the key
+  })
+}
+
+function stringList(path: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new CacheConfigError(path, 'an array of model names', value)
+  }
+  return value as string[]
 }
 
 function namespaceOption(value: unknown): string {

@@ -10,8 +10,9 @@ import { brotliCompress, brotliDecompress, constants as zlib, inflateRaw } from 
 import { Decimal } from '@prisma/client/runtime/client'
 import { SuperJSON } from 'superjson'
 import { CacheSerializationError } from '../errors.js'
-import { decodeJson, encodeJson } from './json-codec.js'
+import { decodeJson, encodeJson, TooLarge } from './json-codec.js'
 import { escapeUnsafeKeys, restoreUnsafeKeys } from './unsafe-keys.js'
+import type { Signer } from './signer.js'
 
 const inflate = promisify(inflateRaw)
 const brotli = promisify(brotliCompress)
@@ -104,6 +105,22 @@ export function serializeValue(value: unknown): Serialized {
   }
 }
 
+/**
+ * {@link serializeValue}, or `undefined` when the text is sure to exceed `maxBytes`: the codec
+ * stops as soon as the strings it met pass the limit, before building the whole text (a 200 MB
+ * result would otherwise be held twice). Values only superjson knows are serialized whole.
+ */
+export function serializeWithin(value: unknown, maxBytes: number): Serialized | undefined {
+  try {
+    const json = encodeJson(value, maxBytes)
+    if (json) return { text: json.text, codec: json.tagged ? 'json-tagged' : 'json', escaped: false }
+  } catch (error) {
+    if (error instanceof TooLarge) return undefined
+    throw error
+  }
+  return serializeValue(value)
+}
+
 /** Parses text from {@link serializeValue} back into a fresh value. */
 export function deserializeValue(serialized: Serialized): unknown {
   const { text, codec, escaped } = serialized
@@ -112,23 +129,33 @@ export function deserializeValue(serialized: Serialized): unknown {
   return escaped ? restoreUnsafeKeys(value) : value
 }
 
-/** Builds the stored form of a serialized value. Returns `undefined` when it exceeds `maxBytes`. */
+/**
+ * Builds the stored form of a serialized value. Returns `undefined` when it exceeds `maxBytes`.
+ * With a `signer` (option `sign`), the result carries a MAC bound to the store `key`.
+ */
 export async function encodeEntry(
   serialized: Serialized,
   header: Omit<EntryHeader, 'escaped' | 'compressed' | 'compression' | 'codec'>,
   limits: { maxBytes: number; compressAbove: number },
+  signer?: Signer,
+  key = '',
 ): Promise<string | Buffer | undefined> {
   const { text, escaped, codec } = serialized
   const size = Buffer.byteLength(text)
   if (size > limits.maxBytes) return undefined
   const compressed = limits.compressAbove > 0 && size > limits.compressAbove
   const head = MAGIC + JSON.stringify(headerToJson({ ...header, escaped, compressed, codec, ...(compressed && { compression: 'brotli' as const }) })) + '\n'
-  if (!compressed) return head + text
-  return Buffer.concat([Buffer.from(head), await compress(text)])
+  const envelope = compressed ? Buffer.concat([Buffer.from(head), await compress(text)]) : head + text
+  return signer ? signer.seal(key, envelope) : envelope
 }
 
-/** Splits a stored value into header and payload; throws {@link CacheSerializationError} on anything foreign. */
-export function parseEntry(raw: string | Buffer): ParsedEntry {
+/**
+ * Splits a stored value into header and payload; throws {@link CacheSerializationError} on
+ * anything foreign. With a `signer`, the MAC is checked first (against the store `key` the value
+ * was read from): a missing or wrong one throws `CacheSignatureError` before any parsing.
+ */
+export function parseEntry(stored: string | Buffer, signer?: Signer, key = ''): ParsedEntry {
+  const raw = signer ? signer.open(key, stored) : stored
   const isString = typeof raw === 'string'
   const newline = isString ? raw.indexOf('\n') : raw.indexOf(NEWLINE)
   const magic = isString ? raw.slice(0, 4) : raw.toString('latin1', 0, 4)

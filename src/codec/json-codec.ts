@@ -23,6 +23,11 @@ export interface JsonEncoded {
 }
 
 let tagged = false
+/** Characters of strings and keys the encoding may still take before it gives up (see {@link encodeJson}). */
+let budget = Infinity
+
+/** Thrown by {@link encodeJson} when the text would exceed its `maxChars`. */
+export class TooLarge extends Error {}
 
 function tag(type: string, body: string): string {
   tagged = true
@@ -31,8 +36,11 @@ function tag(type: string, body: string): string {
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key]
+  budget -= key.length
   switch (typeof raw) {
     case 'string':
+      // Strings are what makes a result large: stop before building a text that cannot be stored.
+      if ((budget -= raw.length) < 0) throw new TooLarge()
       return raw.charCodeAt(0) === TAG_CODE ? tag('S', raw) : raw
     case 'number':
       return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : tag('N', Object.is(raw, -0) ? '-0' : String(raw))
@@ -55,9 +63,14 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   }
 }
 
-/** Encodes `value`, or returns `undefined` when it holds something this codec does not know. */
-export function encodeJson(value: unknown): JsonEncoded | undefined {
+/**
+ * Encodes `value`, or returns `undefined` when it holds something this codec does not know.
+ * Throws {@link TooLarge} as soon as its strings and keys pass `maxChars` characters (a lower
+ * bound of the text's length), so a result too large to cache is never copied whole into text.
+ */
+export function encodeJson(value: unknown, maxChars = Infinity): JsonEncoded | undefined {
   tagged = false
+  budget = maxChars
   try {
     const text = JSON.stringify(value, replacer)
     return text === undefined ? undefined : { text, tagged }

@@ -4,6 +4,7 @@
  * join table of every implicit many-to-many relation it crosses.
  */
 import type { ModelInfo, RelationInfo, SchemaGraph } from './schema-graph.js'
+import { scopeReadTags, touchesScopedModel, type Scoping } from './scopes.js'
 import { allRowsTag, modelTag, primaryKeyOf, rowTag } from './tags.js'
 
 /** The tags of one read, decided before it runs. */
@@ -19,13 +20,34 @@ export interface ReadDependencies {
 
 const ROW_LOOKUPS = new Set(['findUnique', 'findUniqueOrThrow'])
 
-/** Computes the dependencies of `operation` on `model` with `args`. */
+/**
+ * Computes the dependencies of `operation` on `model` with `args`. With `scoping` (option
+ * `scopedModels`), tags of scoped models get the variant of the read's scope (scopes.ts).
+ */
 export function readDependencies(
   graph: SchemaGraph,
   model: string,
   operation: string,
   args: Record<string, unknown> | undefined,
   precision: 'row' | 'model' = 'row',
+  scoping?: Scoping,
+): ReadDependencies {
+  const deps = unscopedDependencies(graph, model, operation, args, precision)
+  if (!touchesScopedModel([modelTag(model), ...deps.tags], scoping)) return deps
+  const tags = scopeReadTags(deps.tags, scoping)
+  // A lookup by another unique field learns its row tag after the query, unscoped: such an
+  // entry of a scoped model depends on the whole model instead (a scoped write bumps only
+  // scoped variants, which the learned tag would not have).
+  if (!deps.row || (deps.row.primaryKey === undefined && scoping!.models.has(model))) return { tags }
+  return { tags, row: { primaryKey: deps.row.primaryKey, tags: scopeReadTags(deps.row.tags, scoping) } }
+}
+
+function unscopedDependencies(
+  graph: SchemaGraph,
+  model: string,
+  operation: string,
+  args: Record<string, unknown> | undefined,
+  precision: 'row' | 'model',
 ): ReadDependencies {
   const info = graph.models.get(model)
   const related = new Set<string>()

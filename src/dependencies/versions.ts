@@ -5,6 +5,7 @@
  * valid only while every captured version is still current; invalidating replaces the token.
  */
 import { randomBytes } from 'node:crypto'
+import { CacheStoreError } from '../errors.js'
 import { versionKey } from '../codec/keys.js'
 import type { StoreGuard } from '../stores/guard.js'
 
@@ -36,9 +37,23 @@ export async function captureVersions(guard: StoreGuard, keys: readonly string[]
   return out
 }
 
-/** Replaces the version of every tag; resolves once the store has it. */
+/**
+ * Replaces the version of every tag; resolves once the store has it. When the store refuses the
+ * new versions for lack of memory, the old ones are deleted if it allows that, and the failure is
+ * still thrown (the caller reports it and retries). A Redis at `maxmemory` with `noeviction` refuses every SET but
+ * accepts deletes: without them, another process would keep serving entries recorded under the
+ * old versions. An absent version matches no entry, and the next read creates a fresh one.
+ */
 export async function bumpVersions(guard: StoreGuard, namespace: string, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) return
   const entries = tags.map((tag) => [versionKey(namespace, tag), newVersion()] as [string, string])
-  await guard.call('invalidate', (s) => s.setMany(entries, VERSION_TTL_MS), true)
+  try {
+    await guard.call('invalidate', (s) => s.setMany(entries, VERSION_TTL_MS), true)
+  } catch (error) {
+    // Only when the server answered (a down or silent server would cost a second deadline).
+    if (error instanceof CacheStoreError && /\bOOM\b/.test(String((error.cause as Error | undefined)?.message))) {
+      await guard.call('invalidate', (s) => s.delete(entries.map(([key]) => key)), true).catch(() => {})
+    }
+    throw error
+  }
 }

@@ -71,16 +71,16 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       engine.report(error)
       return keys.map(() => undefined)
     }
-    return Promise.all(raws.map((raw) => (raw === undefined ? undefined : decodeValid(raw))))
+    return Promise.all(raws.map((raw, i) => (raw === undefined ? undefined : decodeValid(raw, keys[i]!))))
   }
 
-  async function decodeValid(raw: StoreValue): Promise<unknown> {
+  async function decodeValid(raw: StoreValue, storeKey: string): Promise<unknown> {
     const text = typeof raw === 'string' ? raw : raw.length <= 17 ? raw.toString() : ''
     if (INTEGER.test(text)) return Number(text)
     try {
       // The store's own TTL decides a value's lifetime (so `touch` is one atomic PEXPIRE); the
       // header's times only describe when it was written.
-      const entry = parseEntry(raw)
+      const entry = parseEntry(raw, engine.signer, storeKey)
       const deps = entry.header.deps
       if (deps.length > 0) {
         const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => versionKey(ns, tag))))
@@ -100,7 +100,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     }
     const now = Date.now()
     const header: Omit<EntryHeader, 'escaped' | 'compressed'> = { deps, createdAt: now, freshUntil: now + ttlMs, staleUntil: now + ttlMs }
-    const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove })
+    const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, storeKey)
     if (encoded === undefined) {
       engine.events.counts.skips++
       engine.events.emit('skip', { key: storeKey })

@@ -7,7 +7,7 @@
  * is judged by them like any other.
  */
 import { canonicalize, versionKey } from '../codec/keys.js'
-import { deserializeValue, encodeEntry, serializeValue, type Serialized } from '../codec/entry.js'
+import { deserializeValue, encodeEntry, serializeValue, serializeWithin, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
@@ -88,20 +88,22 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
   engine.events.recordQueryTime(plan.key, durationMs)
   engine.telemetry?.observeMetrics()
   if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
-  let serialized: Serialized
+  let serialized: Serialized | undefined
   try {
-    serialized = serializeValue(value)
+    serialized = serializeWithin(value, engine.options.maxEntryBytes)
   } catch (error) {
     skip(engine, plan, error)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy: () => value }
   }
-  const copy = () => deserializeValue(serialized)
-  if (Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
+  if (serialized === undefined || Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
     skip(engine, plan)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
-    return { value, copy }
+    // Too large to keep a serialized copy for the (rare) joiners: each one serializes its own.
+    return { value, copy: () => deserializeValue(serializeValue(value)) }
   }
+  const text = serialized
+  const copy = () => deserializeValue(text)
   if (!captured) {
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy }
@@ -142,7 +144,7 @@ async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, d
   const { policy } = plan
   const now = Date.now()
   const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
-  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove })
+  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key)
   if (encoded === undefined) skip(engine, plan)
   return encoded
 }

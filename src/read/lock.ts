@@ -98,7 +98,7 @@ async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResul
 /** The entry another process stored, served to this waiter, when it is fresh and valid. */
 async function landedValue(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
   try {
-    const entry = parseEntry(stored)
+    const entry = parseEntry(stored, engine.signer, plan.key)
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], Date.now(), true)
     if (freshness !== 'fresh') return undefined
     // Decoded, not served: the waiter's read counts as a miss (it waited for a database query).

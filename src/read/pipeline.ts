@@ -6,6 +6,7 @@
  * versions, or fills the entry itself.
  */
 import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
+import { scopingNow } from '../dependencies/scopes.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { versionKey } from '../codec/keys.js'
@@ -31,7 +32,7 @@ export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefine
   const local = engine.guard.store.peek?.(plan.lookupKeys)
   if (!local) return undefined
   try {
-    const entry = parseEntry(local[0]!)
+    const entry = parseEntry(local[0]!, engine.signer, plan.key)
     if (entry.header.compressed) return undefined
     const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
     if (freshness !== 'fresh') return undefined
@@ -102,7 +103,7 @@ export async function readUncached(
   if (tracker) {
     if (inTransaction || status === 'error') tracker.incomplete = true
     else {
-      const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args)
+      const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args, 'row', scopingNow(engine.options.scopedModels, engine.options.scope))
       const keys = tags.map((tag) => versionKey(engine.options.namespace, tag))
       try {
         const versions = await captureVersions(engine.guard, keys, keys.map(() => undefined))
@@ -124,7 +125,7 @@ async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: P
 
 async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
   try {
-    let entry = parseEntry(stored)
+    let entry = parseEntry(stored, engine.signer, plan.key)
     let raw = stored
     const now = Date.now()
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
@@ -133,7 +134,7 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
     if (entry.header.compressed && keepLocal) {
       // A tiered L1 holds what a memory store holds: inflate once, not on every local hit.
       entry = await inflateEntry(entry)
-      raw = storedForm(entry)
+      raw = engine.signer ? engine.signer.seal(plan.key, storedForm(entry)) : storedForm(entry) // L1 verifies what it holds, too
       keepLocal.call(engine.guard.store, plan.key, raw, entry.header.staleUntil - now)
     }
     const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)

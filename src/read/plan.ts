@@ -39,7 +39,7 @@ export function planRead(
   scope: string | undefined,
 ): Plan {
   const { namespace, precision } = engine.options
-  const deps = readDependencies(engine.graph, model, operation, args, precision)
+  const deps = readDependencies(engine.graph, model, operation, args, precision, { models: engine.options.scopedModels, scope })
   const userTags = policy.tags.map(userTag)
   const tags = [...new Set([...deps.tags, ...(deps.row?.tags ?? []), ...userTags])]
   const key = entryKey({ namespace, fingerprint: engine.fingerprint, model, operation, scope, args, customKey: policy.key })

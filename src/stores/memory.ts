@@ -46,6 +46,11 @@ export class MemoryStore implements CacheStore {
     return this.#lru.size
   }
 
+  /** Bytes the live entries count against `maxBytes` (values and keys, 2 bytes per character of text). */
+  get byteSize(): number {
+    return this.#lru.calculatedSize
+  }
+
   peek(keys: readonly string[]): StoreValue[] | undefined {
     const values: StoreValue[] = []
     for (const key of keys) {

@@ -4,6 +4,7 @@
  * tags are collected and invalidated only once it commits.
  */
 import { rawWriteInvalidations } from '../dependencies/raw-tables.js'
+import { scopeWriteTags, scopingNow } from '../dependencies/scopes.js'
 import { everything, writeInvalidations } from '../dependencies/write-invalidations.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheConfigError } from '../errors.js'
@@ -27,7 +28,8 @@ export async function modelWrite(engine: CacheEngine, model: string, call: Write
     throw new CacheConfigError('cache', `no cache option on ${model}.${operation}(): only reads are cached`, args.cache)
   }
   const result = await call.run()
-  await afterWrite(engine, call, writeInvalidations(engine.graph, model, operation, args, result), model)
+  const tags = writeInvalidations(engine.graph, model, operation, args, result)
+  await afterWrite(engine, call, scopeWriteTags(tags, model, scopingNow(engine.options.scopedModels, engine.options.scope)), model)
   return result
 }
 
