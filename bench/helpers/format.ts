@@ -140,6 +140,13 @@ function startupTable(r: RunResults): string {
     ['schema parse before: `get_dmmf`, on every `$extends`', formatTime(s.parse.dmmfMs), ''],
     ['schema parse now: `get_datamodel`, once per schema', formatTime(s.parse.datamodelMs), `${formatRatio(s.parse.dmmfMs / s.parse.datamodelMs)} faster`],
     ['loading the schema parser (wasm compile, at import)', formatTime(s.parse.loadMs), ''],
+    ...(s.before
+      ? [
+          [`before (${s.before.entry}): \`$extends\`, first client`, formatTime(s.before.extendsMs), `now ${formatRatio(s.before.extendsMs / s.pqc.extendsMs)} faster`],
+          ['before: first cached query', formatTime(s.before.firstQueryMs), `now ${formatRatio(s.before.firstQueryMs / s.pqc.firstQueryMs)} faster`],
+          ['before: `$extends`, another client of the same schema', formatTime(s.before.secondExtendsMs), `now ${formatRatio(s.before.secondExtendsMs / s.pqc.secondExtendsMs)} faster`],
+        ]
+      : []),
   ]
   return `Median of ${s.runs} fresh processes per line (run from src/ through tsx).\n\n` + table(['step', 'time', ''], rows, ['l', 'r', 'l'])
 }

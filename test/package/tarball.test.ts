@@ -122,6 +122,17 @@ describe('the packed tarball', () => {
     expect(paths.filter((p) => p.startsWith('src/') || p.startsWith('test/'))).toEqual([])
   })
 
+  it('gives every entry point import and require conditions, each with its own types', () => {
+    const { exports } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
+    for (const [subpath, entry] of Object.entries(exports)) {
+      if (subpath === './package.json') continue
+      expect(entry, subpath).toEqual({
+        import: { types: expect.stringMatching(/^\.\/dist\/esm\/.*\.d\.ts$/), default: expect.stringMatching(/^\.\/dist\/esm\/.*\.js$/) },
+        require: { types: expect.stringMatching(/^\.\/dist\/cjs\/.*\.d\.ts$/), default: expect.stringMatching(/^\.\/dist\/cjs\/.*\.js$/) },
+      })
+    }
+  })
+
   it('installs one copy of @prisma/client and of the schema parser, shared with the app (npm ls)', async () => {
     const names = ['@prisma/client', '@prisma/prisma-schema-wasm', 'prisma-query-cache', 'ioredis']
     const selector = `:is(${names.map((n) => `[name="${n}"]`).join(',')})`
