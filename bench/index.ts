@@ -25,6 +25,7 @@ import { findManyLargeHit } from './scenarios/find-many-large-hit.js'
 import { findUniqueHit, findUniqueHitConcurrent } from './scenarios/find-unique-hit.js'
 import { memoryPerEntry, type MemoryResult } from './scenarios/memory.js'
 import { runMicro } from './scenarios/micro.js'
+import { startupCost } from './scenarios/startup.js'
 import { findManyIncludeMiss, findUniqueMiss } from './scenarios/miss.js'
 import { precisionHitRates } from './scenarios/precision.js'
 import { telemetryOverhead } from './scenarios/telemetry.js'
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
   log('micro-benchmarks')
   const micro = await runMicro(base)
 
+  log('start-up cost (fresh processes)')
+  const startup = await startupCost(databaseUrl).catch((error: unknown) => ({ error: firstLine(String((error as Error)?.message ?? error)) }))
+
   log('memory per entry')
   const memory: Record<string, MemoryResult> = {}
   for (const c of list.filter((c) => !c.unavailable && (!c.usesRedis || IN_PROCESS_WITH_REDIS.has(c.id)))) {
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
     probes,
     memory,
     micro,
+    startup,
     precision,
     telemetry,
     cacheErrors,

@@ -136,6 +136,30 @@ function microTable(r: RunResults): string {
   return table(['operation', 'mean', 'p50', 'p99', 'ops/s'], rows)
 }
 
+function startupTable(r: RunResults): string {
+  const s = r.startup
+  if (!s) return 'not measured in this run'
+  if ('error' in s) return `could not run: ${s.error}`
+  const rows = [
+    ['`new PrismaClient()`, no extension', formatTime(s.raw.createMs), ''],
+    ['first query, no extension (connects)', formatTime(s.raw.firstQueryMs), ''],
+    ['`$extends(cacheExtension())`, first client of the process', formatTime(s.pqc.extendsMs), 'parses the schema'],
+    ['first cached query (a miss; connects)', formatTime(s.pqc.firstQueryMs), `${formatRatio(s.pqc.firstQueryMs / s.raw.firstQueryMs)} raw`],
+    ['`$extends(cacheExtension())`, another client of the same schema', formatTime(s.pqc.secondExtendsMs), 'schema graph shared'],
+    ['schema parse before: `get_dmmf`, on every `$extends`', formatTime(s.parse.dmmfMs), ''],
+    ['schema parse now: `get_datamodel`, once per schema', formatTime(s.parse.datamodelMs), `${formatRatio(s.parse.dmmfMs / s.parse.datamodelMs)} faster`],
+    ['loading the schema parser (wasm compile, at import)', formatTime(s.parse.loadMs), ''],
+    ...(s.before
+      ? [
+          [`before (${s.before.entry}): \`$extends\`, first client`, formatTime(s.before.extendsMs), `now ${formatRatio(s.before.extendsMs / s.pqc.extendsMs)} faster`],
+          ['before: first cached query', formatTime(s.before.firstQueryMs), `now ${formatRatio(s.before.firstQueryMs / s.pqc.firstQueryMs)} faster`],
+          ['before: `$extends`, another client of the same schema', formatTime(s.before.secondExtendsMs), `now ${formatRatio(s.before.secondExtendsMs / s.pqc.secondExtendsMs)} faster`],
+        ]
+      : []),
+  ]
+  return `Median of ${s.runs} fresh processes per line (run from src/ through tsx).\n\n` + table(['step', 'time', ''], rows, ['l', 'r', 'l'])
+}
+
 function targetsTable(r: RunResults): string {
   const rows = r.targets.map((t) => [t.target, t.measured, t.met === null ? '–' : t.met ? '✓ met' : '✗ gap'])
   return table(['target', 'measured (this run)', ''], rows, ['l', 'l', 'l'])
@@ -185,6 +209,10 @@ export function markdownReport(r: RunResults): string {
     '## Key derivation and serialization',
     '',
     microTable(r),
+    '',
+    '## Start-up',
+    '',
+    startupTable(r),
     '',
     '## Memory per cached entry',
     '',

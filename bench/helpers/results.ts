@@ -4,6 +4,7 @@ import type { MemoryResult } from '../scenarios/memory.js'
 import type { PrecisionResult } from '../scenarios/precision.js'
 import type { TelemetryResult } from '../scenarios/telemetry.js'
 import type { ProbeResults } from '../scenarios/probes.js'
+import type { StartupResult } from '../scenarios/startup.js'
 import type { Measured } from './measure.js'
 
 /** A contestant as reported. */
@@ -46,6 +47,8 @@ export interface RunResults {
   probes: Record<string, ProbeResults>
   memory: Record<string, MemoryResult>
   micro: MicroResult[]
+  /** Start-up cost in fresh processes (absent in results from before it was measured). */
+  startup?: StartupResult | { error: string }
   /** Hit rates of row vs model-level precision on the checker's read-heavy mix (absent when it could not run). */
   precision?: PrecisionResult | { error: string }
   /** A findUnique hit with telemetry off and on (API installed, no SDK). */

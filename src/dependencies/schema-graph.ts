@@ -3,8 +3,13 @@
  * actions, primary keys, implicit many-to-many links. Built from the full DMMF when the schema
  * text is available (Prisma 7 keeps it in the client's engine config), otherwise from the thin
  * runtime data model, in which case every relation is assumed to cascade and row precision is off.
+ *
+ * Parsing is the biggest part of creating an extended client, so it is done once per schema text
+ * per process (a few graphs kept, for apps with several schemas), and through `get_datamodel`,
+ * which returns only the data model: `get_dmmf` also renders the whole query schema (about 50
+ * times more JSON here) and costs around ten times as long.
  */
-import { get_dmmf } from '@prisma/prisma-schema-wasm'
+import * as schemaWasm from '@prisma/prisma-schema-wasm'
 
 /** A referential action as Prisma names it. */
 export type ReferentialAction = 'Cascade' | 'SetNull' | 'SetDefault' | 'Restrict' | 'NoAction'
@@ -66,20 +71,38 @@ interface DmmfModel {
   primaryKey?: { name?: string | null; fields: string[] } | null
 }
 
-/** Builds the graph from the schema text when present, else from the runtime data model. */
+/** How many parsed schemas a process keeps (an app rarely has more than one or two). */
+const CACHED_GRAPHS = 8
+const graphsBySchema = new Map<string, SchemaGraph>()
+
+/**
+ * Builds the graph from the schema text when present, else from the runtime data model. Graphs
+ * of schema texts are shared by every client of that schema in the process; treat them as
+ * read-only.
+ */
 export function buildSchemaGraph(schemaText: string | undefined, runtimeModels: Record<string, { fields: DmmfField[]; dbName?: string | null }>): SchemaGraph {
   if (schemaText) {
+    const cached = graphsBySchema.get(schemaText)
+    if (cached) return cached
     const models = parseSchema(schemaText)
-    if (models) return { models: indexModels(models, true), precise: true }
+    if (models) {
+      const graph: SchemaGraph = { models: indexModels(models, true), precise: true }
+      if (graphsBySchema.size >= CACHED_GRAPHS) graphsBySchema.delete(graphsBySchema.keys().next().value!)
+      graphsBySchema.set(schemaText, graph)
+      return graph
+    }
   }
   const thin = Object.entries(runtimeModels).map(([name, m]) => ({ name, dbName: m.dbName ?? null, fields: m.fields }))
   return { models: indexModels(thin, false), precise: false }
 }
 
+/** The schema's models, or undefined when the parser rejects the text. */
 function parseSchema(schemaText: string): DmmfModel[] | undefined {
+  const params = JSON.stringify({ prismaSchema: schemaText })
   try {
-    const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schemaText }))) as { datamodel: { models: DmmfModel[] } }
-    return dmmf.datamodel.models
+    // Older parser builds (the dependency range admits every Prisma 7 release's) may lack get_datamodel.
+    if (typeof schemaWasm.get_datamodel === 'function') return (JSON.parse(schemaWasm.get_datamodel(params)) as { models: DmmfModel[] }).models
+    return (JSON.parse(schemaWasm.get_dmmf(params)) as { datamodel: { models: DmmfModel[] } }).datamodel.models
   } catch {
     return undefined
   }

@@ -55,7 +55,11 @@ describe('bench (BENCH_QUICK=1)', () => {
       contestants: { id: string; label: string }[]
       workloads: { id: string; results: Record<string, unknown> }[]
       probes: Record<string, unknown>
+      startup?: { error?: string; pqc?: { extendsMs: number; secondExtendsMs: number } }
     }
+    expect(json.startup?.error).toBeUndefined()
+    expect(json.startup?.pqc?.extendsMs).toBeGreaterThan(0)
+    expect(stdout).toContain('## Start-up')
     expect(json.contestants.map((c) => c.label)).toEqual(CONTESTANTS)
     for (const workload of json.workloads) expect(Object.keys(workload.results).length, workload.id).toBeGreaterThan(0)
     const markdown = readFileSync(join(resultsDir, 'latest.md'), 'utf8')
