@@ -1,0 +1,57 @@
+/**
+ * Which database the test bed runs on: `TEST_PROVIDER=postgres|mysql|sqlite` (default postgres).
+ * The same integration files run on each; a file that is about something else than the database
+ * (a store, processes, PostgreSQL syntax) says so in a `// providers: ...` line that
+ * vitest.config.ts reads. Tests write their direct SQL the PostgreSQL way (`"Tag"`, `$1`) and
+ * {@link dialectSql} moves it to the provider's dialect.
+ */
+import { Prisma } from '../generated/prisma/client.js'
+
+export const PROVIDERS = ['postgres', 'mysql', 'sqlite'] as const
+export type Provider = (typeof PROVIDERS)[number]
+
+function readProvider(): Provider {
+  const value = process.env.TEST_PROVIDER ?? 'postgres'
+  if (!(PROVIDERS as readonly string[]).includes(value)) throw new Error(`TEST_PROVIDER must be one of ${PROVIDERS.join(', ')}, not ${value}`)
+  return value as Provider
+}
+
+/** The database of this run. */
+export const provider: Provider = readProvider()
+
+/** `"name"` as the provider quotes identifiers (MySQL: backticks; SQLite takes double quotes). */
+function quoteIdentifiers(text: string, target: Provider): string {
+  if (target !== 'mysql') return text
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1)
+      out += text.slice(i, end + 1)
+      i = end
+    } else out += c === '"' ? '`' : c
+  }
+  return out
+}
+
+/**
+ * SQL written for PostgreSQL (double-quoted identifiers, `$n` placeholders) in the provider's
+ * dialect, with the parameters in placeholder order (MySQL and SQLite take `?`).
+ */
+export function dialectSql(text: string, params: readonly unknown[] = [], target: Provider = provider): { text: string; params: unknown[] } {
+  if (target === 'postgres') return { text, params: [...params] }
+  const ordered: unknown[] = []
+  const moved = quoteIdentifiers(text, target).replace(/\$(\d+)/g, (_, n: string) => {
+    ordered.push(params[Number(n) - 1])
+    return '?'
+  })
+  return { text: moved, params: ordered }
+}
+
+/**
+ * A tagged template for `$executeRaw` / `$queryRaw` written the PostgreSQL way, its identifiers
+ * quoted for the provider: `prisma.$executeRaw(sql\`UPDATE "Tag" SET name = ${name}\`)`.
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Prisma.Sql {
+  return Prisma.sql(strings.map((s) => quoteIdentifiers(s, provider)), ...values)
+}
