@@ -4,7 +4,7 @@
  * text is available (Prisma 7 keeps it in the client's engine config), otherwise from the thin
  * runtime data model, in which case every relation is assumed to cascade and row precision is off.
  */
-import { get_dmmf } from '@prisma/prisma-schema-wasm'
+import { get_config, get_dmmf } from '@prisma/prisma-schema-wasm'
 
 /** A referential action as Prisma names it. */
 export type ReferentialAction = 'Cascade' | 'SetNull' | 'SetDefault' | 'Restrict' | 'NoAction'
@@ -31,6 +31,8 @@ export interface ModelInfo {
   name: string
   /** Table name in the database (`@@map`), for matching raw SQL. */
   dbName: string
+  /** Database schema of the table (`@@schema`, multiSchema); undefined when the schema does not say. */
+  schema: string | undefined
   relations: Map<string, RelationInfo>
   scalars: Set<string>
   /** Primary key fields; undefined when the data model does not say. */
@@ -44,6 +46,8 @@ export interface SchemaGraph {
   models: Map<string, ModelInfo>
   /** False when built from the thin runtime model: cascades are assumed everywhere. */
   precise: boolean
+  /** The datasource provider (`postgresql`, `mysql`, `sqlite`, ...), for reading raw SQL; undefined when unknown. */
+  provider?: string
 }
 
 interface DmmfField {
@@ -62,6 +66,7 @@ interface DmmfField {
 interface DmmfModel {
   name: string
   dbName?: string | null
+  schema?: string | null
   fields: DmmfField[]
   primaryKey?: { name?: string | null; fields: string[] } | null
 }
@@ -70,7 +75,7 @@ interface DmmfModel {
 export function buildSchemaGraph(schemaText: string | undefined, runtimeModels: Record<string, { fields: DmmfField[]; dbName?: string | null }>): SchemaGraph {
   if (schemaText) {
     const models = parseSchema(schemaText)
-    if (models) return { models: indexModels(models, true), precise: true }
+    if (models) return { models: indexModels(models, true), precise: true, provider: providerOf(schemaText) }
   }
   const thin = Object.entries(runtimeModels).map(([name, m]) => ({ name, dbName: m.dbName ?? null, fields: m.fields }))
   return { models: indexModels(thin, false), precise: false }
@@ -80,6 +85,18 @@ function parseSchema(schemaText: string): DmmfModel[] | undefined {
   try {
     const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schemaText }))) as { datamodel: { models: DmmfModel[] } }
     return dmmf.datamodel.models
+  } catch {
+    return undefined
+  }
+}
+
+/** The datasource's provider, as Prisma's config parser reads it. */
+function providerOf(schemaText: string): string | undefined {
+  try {
+    const config = JSON.parse(get_config(JSON.stringify({ prismaSchema: schemaText, datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {} }))) as {
+      config?: { datasources?: { activeProvider?: string }[] }
+    }
+    return config.config?.datasources?.[0]?.activeProvider
   } catch {
     return undefined
   }
@@ -99,6 +116,7 @@ function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelIn
     out.set(model.name, {
       name: model.name,
       dbName: model.dbName ?? model.name,
+      schema: model.schema ?? undefined,
       relations,
       scalars,
       idFields,
