@@ -55,3 +55,29 @@ export function dialectSql(text: string, params: readonly unknown[] = [], target
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Prisma.Sql {
   return Prisma.sql(strings.map((s) => quoteIdentifiers(s, provider)), ...values)
 }
+
+/** What differs between the providers, for the few tests that touch it. */
+export const capabilities = {
+  /** `createManyAndReturn` / `updateManyAndReturn`: Prisma offers them on PostgreSQL and SQLite, not MySQL. */
+  manyAndReturn: provider !== 'mysql',
+  /** `UPDATE ... RETURNING` in raw SQL (MariaDB returns rows from INSERT and DELETE only). */
+  updateReturning: provider !== 'mysql',
+}
+
+/** Operations Prisma does not offer on this provider. */
+export const UNSUPPORTED_OPERATIONS: ReadonlySet<string> = new Set(capabilities.manyAndReturn ? [] : ['createManyAndReturn', 'updateManyAndReturn'])
+
+/** Whether a statement Prisma generated names `table` (`"Tag"` on PostgreSQL and SQLite, `` `Tag` `` on MySQL). */
+export function mentionsTable(statement: string, table: string): boolean {
+  return statement.includes(`"${table}"`) || statement.includes(`\`${table}\``)
+}
+
+/**
+ * A statement for `$executeRawUnsafe` / `$queryRawUnsafe` written the PostgreSQL way (`"Tag"`,
+ * `$1`, `$2`, ... in order) in the provider's dialect; the parameters are passed as they are.
+ */
+export function unsafeSql(text: string): string {
+  const numbers = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))
+  if (numbers.some((n, i) => n !== i + 1)) throw new Error(`unsafeSql: placeholders must be $1, $2, ... in order: ${text}`)
+  return dialectSql(text, numbers).text
+}
