@@ -133,6 +133,16 @@ function adapterFor(provider: Exclude<Provider, 'mysql'>): { factory: SqlMigrati
   return { factory: new PrismaBetterSqlite3({ url: `file:${join(dir, 'diff.db')}` }), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
+/**
+ * SQLite only autoincrements an `INTEGER PRIMARY KEY` (the 64-bit rowid), and Prisma renders a
+ * `BigInt @id @default(autoincrement())` as `BIGINT NOT NULL PRIMARY KEY`, which is no rowid: every
+ * create without an id fails. The shop's BigInt ids (AuditLog) become the rowid, which holds the
+ * same 64-bit values; Prisma still reads them as BigInt.
+ */
+function sqliteBigIntIds(script: string): string {
+  return script.replace(/ BIGINT NOT NULL PRIMARY KEY,/g, ' INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,')
+}
+
 /** The CREATE script for `schema` (text of a schema of `provider`), diffed from an empty database. */
 export async function createScript(schema = readFileSync(schemaPrismaPath, 'utf8'), provider: Provider = 'postgres'): Promise<string> {
   if (provider === 'mysql') return mysqlCreateScript(schema) // the wasm engine has no MySQL connector
@@ -149,7 +159,7 @@ export async function createScript(schema = readFileSync(schemaPrismaPath, 'utf8
       exitCode: null,
       filters: { externalTables: [], externalEnums: [] },
     })
-    return result.stdout
+    return provider === 'sqlite' ? sqliteBigIntIds(result.stdout) : result.stdout
   } finally {
     adapter.cleanup()
   }
