@@ -60,8 +60,12 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Prisma
 export const capabilities = {
   /** `createManyAndReturn` / `updateManyAndReturn`: Prisma offers them on PostgreSQL and SQLite, not MySQL. */
   manyAndReturn: provider !== 'mysql',
-  /** `UPDATE ... RETURNING` in raw SQL (MariaDB returns rows from INSERT and DELETE only). */
-  updateReturning: provider !== 'mysql',
+  /**
+   * A read outside an interactive transaction does not see its uncommitted writes. Not on SQLite:
+   * its driver adapters run every query on one connection, so the cache invalidates a rolled-back
+   * transaction's models there too.
+   */
+  isolatedTransactions: provider !== 'sqlite',
 }
 
 /** Operations Prisma does not offer on this provider. */

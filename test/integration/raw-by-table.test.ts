@@ -4,9 +4,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { provider, sql, unsafeSql, type Provider } from '../helpers/provider.js'
 
 let db: TestDatabase
+let tagId: number
 beforeAll(async () => {
   db = await createTestDatabase()
-  await db.prisma.tag.create({ data: { name: 'raw-by-table' } })
+  tagId = (await db.prisma.tag.create({ data: { name: 'raw-by-table' } })).id
   await db.prisma.user.create({ data: { email: 'raw@by.table', name: 'Raw' } })
 })
 afterAll(() => db?.drop())
@@ -22,8 +23,8 @@ const NOT_UNDERSTOOD: Record<Provider, string> = {
 
 /**
  * Each dialect's own spellings of a write to Tag. The parameters are an existing tag id and a new
- * name, in that order (`$1`, `$2` / `?1`, `?2`), or the other way round where marked (MySQL's `?`
- * are positional); `DB` stands for the database's name.
+ * name, in that order, or the other way round where marked (`?` are positional); `DB` stands for
+ * the database's name.
  */
 const DIALECT_WRITES: Record<Provider, [string, string, ('name first')?][]> = {
   postgres: [
@@ -38,10 +39,10 @@ const DIALECT_WRITES: Record<Provider, [string, string, ('name first')?][]> = {
     ['REPLACE INTO', 'REPLACE INTO `Tag` (`id`, `name`) VALUES (?, ?)'],
   ],
   sqlite: [
-    ['UPDATE of a bracket-quoted name', 'UPDATE [Tag] SET name = ?2 WHERE id = ?1'],
-    ['UPDATE of a backtick-quoted name', 'UPDATE `Tag` SET name = ?2 WHERE id = ?1'],
-    ['INSERT OR REPLACE', 'INSERT OR REPLACE INTO "Tag" (id, name) VALUES (?1, ?2)'],
-    ['REPLACE INTO of a lower-case name', 'REPLACE INTO tag (id, name) VALUES (?1, ?2)'],
+    ['UPDATE of a bracket-quoted name', 'UPDATE [Tag] SET name = ? WHERE id = ?', 'name first'],
+    ['UPDATE of a backtick-quoted name', 'UPDATE `Tag` SET name = ? WHERE id = ?', 'name first'],
+    ['INSERT OR REPLACE', 'INSERT OR REPLACE INTO "Tag" (id, name) VALUES (?, ?)'],
+    ['REPLACE INTO of a lower-case name', 'REPLACE INTO tag (id, name) VALUES (?, ?)'],
   ],
 }
 
@@ -58,7 +59,7 @@ describe.each(STORE_KINDS)("raw: 'by-table' on the %s store", (kind: StoreKind) 
   it('a raw UPDATE of one table makes its model fresh and leaves other models cached', async () => {
     const { prisma, tags, users } = await setup()
     const name = `renamed-${kind}-${Date.now()}`
-    await prisma.$executeRaw(sql`UPDATE "Tag" SET name = ${name}`)
+    await prisma.$executeRaw(sql`UPDATE "Tag" SET name = ${name} WHERE id = ${tagId}`)
     const fresh = await tags()
     expect(fresh.info.status).toBe('miss')
     expect(fresh.data.map((t) => t.name)).toEqual((await db.sql<{ name: string }>('SELECT name FROM "Tag" ORDER BY id')).map((r) => r.name))
@@ -85,8 +86,7 @@ describe.each(STORE_KINDS)("raw: 'by-table' on the %s store", (kind: StoreKind) 
 
   it.each(DIALECT_WRITES[provider])('%s makes Tag fresh and leaves User cached', async (_label, statement, order) => {
     const { prisma, tags, users } = await setup()
-    const id = (await db.prisma.tag.create({ data: { name: `dialect-${kind}-${++seq}` } })).id
-    await tags()
+    const id = tagId
     expect((await tags()).info.status).toBe('hit')
     const name = `dialect-${kind}-${++seq}`
     await prisma.$executeRawUnsafe(statement.replace('DB', new URL(db.url).pathname.slice(1)), ...(order ? [name, id] : [id, name]))
