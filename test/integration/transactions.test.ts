@@ -209,8 +209,8 @@ describe.each(STORE_KINDS)('transactions on the %s store', (kind: StoreKind) => 
         await tx.user.update({ where: { id: w.one.id }, data: { name: 'committed later' } })
         // Outside the transaction the database still shows the old row (SQLite's one connection shows the new one); these reads may cache it.
         const outside = capabilities.isolatedTransactions ? 'one' : 'committed later'
-        expect((await user(w.one.id))?.name).toBe(outside)
-        expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe(outside)
+        expect((await user(w.one.id))?.name).toBe('one') // hits of the entries cached before
+        expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe('one')
         await prisma.$cache.invalidate({ models: ['User'] }) // even an entry filled right now, from scratch
         expect((await user(w.one.id))?.name).toBe(outside)
         expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe(outside)
