@@ -1,3 +1,4 @@
+// providers: postgres, mysql — its races hold a read's result at the gate while writes go through; SQLite's adapter runs one statement at a time on one connection, so the writes wait behind the held read
 /**
  * Read-your-writes under concurrency (guarantee 1, with 3 and 9): once a write's promise resolves
  * (a transaction's once it commits), no read started afterwards returns data from before it — not
