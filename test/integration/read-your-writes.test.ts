@@ -1,4 +1,4 @@
-// providers: postgres, mysql — its races hold a read's result at the gate while writes go through; SQLite's adapter runs one statement at a time on one connection, so the writes wait behind the held read
+// providers: postgres — its races hold SELECTs on Tag at the gate: on MySQL a write's own read-back SELECT (no RETURNING) is held with them, and SQLite's one connection makes writes wait behind a held read
 /**
  * Read-your-writes under concurrency (guarantee 1, with 3 and 9): once a write's promise resolves
  * (a transaction's once it commits), no read started afterwards returns data from before it — not
