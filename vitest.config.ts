@@ -1,8 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * TEST_PROVIDER (postgres by default, mysql, sqlite) picks the database of the run. Every
+ * integration file runs on each provider unless its header says otherwise with a line
+ * `// providers: postgres — <why>`; unit and type tests run in the PostgreSQL run only.
+ */
+const provider = process.env.TEST_PROVIDER ?? 'postgres'
+
+function notOnThisProvider(): string[] {
+  const dir = 'test/integration'
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.test.ts'))
+    .filter((file) => {
+      const line = /^\/\/ providers: ([\w, ]+)/m.exec(readFileSync(`${dir}/${file}`, 'utf8'))
+      return line !== null && !line[1]!.split(',').map((p) => p.trim()).includes(provider)
+    })
+    .map((file) => `${dir}/${file}`)
+}
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: provider === 'postgres' ? ['test/**/*.test.ts'] : ['test/integration/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...notOnThisProvider()],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -15,7 +15,7 @@ import { createCacheApi } from './kv/cache-api.js'
 import { checkModelNames, resolveOptions, type CacheOptions } from './options.js'
 import { createQueryHook, type HookParams } from './prisma/query-hook.js'
 import { readMethods, withReadInfo } from './prisma/read-methods.js'
-import { runTransaction } from './prisma/transactions.js'
+import { runTransaction, type TransactionCollector } from './prisma/transactions.js'
 import { memoryStore } from './stores/memory.js'
 import type { CacheStore } from './stores/store.js'
 
@@ -99,10 +99,10 @@ export function transactionMethod(engine: CacheEngine, transactionClient: (tx: o
     const parent = (Prisma.getExtensionContext(this) as unknown as Context).$parent
     const [first, ...rest] = args
     const forward = typeof first === 'function' ? [(tx: object) => (first as (tx: object) => unknown)(transactionClient(tx)), ...rest] : args
-    return runTransaction(
-      () => parent.$transaction(...forward),
-      (collector) => engine.invalidate([...collector.tags], { operation: '$transaction' }, [...collector.models]),
-    )
+    const invalidate = (collector: TransactionCollector) => engine.invalidate([...collector.tags], { operation: '$transaction' }, [...collector.models])
+    // SQLite's driver adapters run every query on one connection: a read outside an interactive
+    // transaction sees its uncommitted writes and may cache them, so a rollback invalidates too.
+    return runTransaction(() => parent.$transaction(...forward), invalidate, engine.graph.provider === 'sqlite' ? invalidate : undefined)
   } as CachedTransaction
 }
 

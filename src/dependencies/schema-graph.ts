@@ -36,6 +36,8 @@ export interface ModelInfo {
   name: string
   /** Table name in the database (`@@map`), for matching raw SQL. */
   dbName: string
+  /** Database schema of the table (`@@schema`, multiSchema); undefined when the schema does not say. */
+  schema: string | undefined
   relations: Map<string, RelationInfo>
   scalars: Set<string>
   /** Primary key fields; undefined when the data model does not say. */
@@ -49,6 +51,8 @@ export interface SchemaGraph {
   models: Map<string, ModelInfo>
   /** False when built from the thin runtime model: cascades are assumed everywhere. */
   precise: boolean
+  /** The datasource provider (`postgresql`, `mysql`, `sqlite`, ...), for reading raw SQL; undefined when unknown. */
+  provider?: string
 }
 
 interface DmmfField {
@@ -67,6 +71,7 @@ interface DmmfField {
 interface DmmfModel {
   name: string
   dbName?: string | null
+  schema?: string | null
   fields: DmmfField[]
   primaryKey?: { name?: string | null; fields: string[] } | null
 }
@@ -86,7 +91,7 @@ export function buildSchemaGraph(schemaText: string | undefined, runtimeModels: 
     if (cached) return cached
     const models = parseSchema(schemaText)
     if (models) {
-      const graph: SchemaGraph = { models: indexModels(models, true), precise: true }
+      const graph: SchemaGraph = { models: indexModels(models, true), precise: true, provider: providerOf(schemaText) }
       if (graphsBySchema.size >= CACHED_GRAPHS) graphsBySchema.delete(graphsBySchema.keys().next().value!)
       graphsBySchema.set(schemaText, graph)
       return graph
@@ -108,6 +113,18 @@ function parseSchema(schemaText: string): DmmfModel[] | undefined {
   }
 }
 
+/** The datasource's provider, as Prisma's config parser reads it. */
+function providerOf(schemaText: string): string | undefined {
+  try {
+    const config = JSON.parse(schemaWasm.get_config(JSON.stringify({ prismaSchema: schemaText, datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {} }))) as {
+      config?: { datasources?: { activeProvider?: string }[] }
+    }
+    return config.config?.datasources?.[0]?.activeProvider
+  } catch {
+    return undefined
+  }
+}
+
 function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelInfo> {
   const byName = new Map<string, DmmfModel>(models.map((m) => [m.name, m]))
   const out = new Map<string, ModelInfo>()
@@ -122,6 +139,7 @@ function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelIn
     out.set(model.name, {
       name: model.name,
       dbName: model.dbName ?? model.name,
+      schema: model.schema ?? undefined,
       relations,
       scalars,
       idFields,

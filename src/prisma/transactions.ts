@@ -1,6 +1,7 @@
 /**
  * Transactions. Reads inside a transaction bypass the cache; writes inside one are collected and
- * invalidated only after the transaction commits (not at all on rollback).
+ * invalidated only after the transaction commits (not at all on rollback, except on SQLite, where
+ * reads outside the transaction may have seen and cached its uncommitted writes).
  *
  * How we see them (Prisma 7, checked by test/integration/transactions.test.ts):
  * - a query hook's parameter carries `__internalParams.transaction` (undefined outside a
@@ -31,13 +32,24 @@ export function currentCollector(): TransactionCollector | undefined {
 
 /**
  * Runs `transaction` with a collector; after it commits, `onCommit` runs before the caller sees
- * the result. Re-entrant: a nested call (another extension stacked on top calling ours twice)
- * shares the outer collector, so the outermost call invalidates once.
+ * the result; after it rolls back, `onRollback` (when given) runs before the caller sees the error.
+ * Re-entrant: a nested call (another extension stacked on top calling ours twice) shares the outer
+ * collector, so the outermost call invalidates once.
  */
-export async function runTransaction<T>(transaction: () => Promise<T>, onCommit: (collector: TransactionCollector) => Promise<void>): Promise<T> {
+export async function runTransaction<T>(
+  transaction: () => Promise<T>,
+  onCommit: (collector: TransactionCollector) => Promise<void>,
+  onRollback?: (collector: TransactionCollector) => Promise<void>,
+): Promise<T> {
   if (storage.getStore()) return transaction()
   const collector = new TransactionCollector()
-  const result = await storage.run(collector, transaction)
+  let result: T
+  try {
+    result = await storage.run(collector, transaction)
+  } catch (error) {
+    if (onRollback && collector.tags.size > 0) await onRollback(collector)
+    throw error
+  }
   await onCommit(collector)
   return result
 }

@@ -5,6 +5,7 @@
  * one brings the row back, and lookups of absent ids are cached "not found" entries that a create
  * must invalidate. Sequences start at 1000 for the rows created without an id (nested creates).
  */
+import { createHash } from 'node:crypto'
 import type { TestDatabase } from '../helpers/database.js'
 
 /** How many rows of each model the seed holds. */
@@ -76,7 +77,61 @@ export function seedSql(s: DatasetSizes): string {
   `
 }
 
-/** Empties every table and seeds it again, straight through SQL (no Prisma, no cache). */
+/**
+ * Empties every table and seeds it again: on PostgreSQL straight through one SQL script; on MySQL
+ * and SQLite, whose SQL lacks generate_series and PostgreSQL's casts, through the raw Prisma client
+ * (no cache) with the same rows, then the id sequences are moved to 1000 with the dialect's own
+ * statement.
+ */
 export async function resetDatabase(db: TestDatabase, sizes: DatasetSizes): Promise<void> {
-  await db.sql(seedSql(sizes))
+  if (db.provider === 'postgres') {
+    await db.sql(seedSql(sizes))
+    return
+  }
+  for (const table of TABLES) await db.sql(`DELETE FROM ${table}`)
+  await seedThroughPrisma(db, sizes)
+  if (db.provider === 'mysql') {
+    for (const table of SEQUENCES) await db.sql(`ALTER TABLE "${table}" AUTO_INCREMENT = 1000`)
+  } else {
+    await db.sql(`DELETE FROM sqlite_sequence`)
+    for (const table of SEQUENCES) await db.sql(`INSERT INTO sqlite_sequence (name, seq) VALUES ($1, 999)`, [table])
+  }
+}
+
+/** The rows of {@link seedSql}, written with `createMany`. */
+async function seedThroughPrisma(db: TestDatabase, s: DatasetSizes): Promise<void> {
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+  const hour = 3_600_000
+  const day = 24 * hour
+  const p = db.prisma
+  await p.user.createMany({
+    data: range(1, s.users).map((i) => ({
+      id: i, email: `u${i}@shop.test`, name: `User ${i}`, role: i % 3 === 0 ? 'ADMIN' as const : 'CUSTOMER' as const,
+      createdAt: new Date(Date.UTC(2024, 0, 1) + i * hour), referrerId: null,
+    })),
+  })
+  for (const i of range(1, s.users).filter((i) => i % 2 === 0)) await p.user.update({ where: { id: i }, data: { referrerId: i - 1 } })
+  await p.profile.createMany({ data: range(1, s.users).filter((i) => i % 2 === 0).map((i) => ({ id: i, bio: `bio ${i}`, userId: i })) })
+  await p.category.createMany({ data: range(1, s.categories).map((i) => ({ id: i, name: `cat${i}`, parentId: null })) })
+  await p.category.updateMany({ where: { id: { gt: 2 } }, data: { parentId: 1 } })
+  await p.product.createMany({
+    data: range(1, s.products).map((i) => ({
+      id: i, sku: `sku${i}`, name: `Product ${i}`, price: (i * 3.5).toFixed(2), stock: 9007199254740993n + BigInt(i),
+      image: new Uint8Array(createHash('md5').update(String(i)).digest()),
+      attributes: { color: `c${i % 3}`, sizes: ['S', 'M'] },
+      status: (['DRAFT', 'PUBLISHED', 'ARCHIVED'] as const)[i % 3]!,
+      releasedAt: new Date(Date.UTC(2024, 5, 1) + i * day),
+      categoryId: i % 5 === 0 ? null : 1 + (i % s.categories),
+    })),
+  })
+  await p.order.createMany({
+    data: range(1, s.orders).map((i) => ({ id: i, userId: 1 + ((i - 1) % s.users), total: (i * 10 + 0.99).toFixed(2), placedAt: new Date(Date.UTC(2024, 2, 1) + i * day) })),
+  })
+  await p.orderItem.createMany({
+    data: range(1, s.orders).flatMap((o) => [0, 1].map((k) => ({ orderId: o, productId: 1 + ((o + k * 3) % s.products), quantity: k + 1 }))),
+  })
+  await p.post.createMany({ data: range(1, s.posts).map((i) => ({ id: i, title: `Post ${i}`, published: i % 2 === 0, authorId: 1 + ((i - 1) % s.users) })) })
+  await p.tag.createMany({ data: range(1, s.tags).map((i) => ({ id: i, name: `tag${i}` })) })
+  const links = new Set(range(1, s.posts).flatMap((post) => [0, 1].map((k) => `${post},${1 + ((post + k * 2) % s.tags)}`)))
+  for (const link of links) await db.sql('INSERT INTO "_PostToTag" ("A", "B") VALUES ($1, $2)', link.split(',').map(Number))
 }

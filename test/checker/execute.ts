@@ -5,6 +5,7 @@
  */
 import { outcomeDifference } from './compare.js'
 import type { Mutation, RawSpec, ReadSpec, TxStep, WriteSpec } from './operations.js'
+import { sql, unsafeSql } from '../helpers/provider.js'
 
 /** Any Prisma client (cached or raw), addressed by delegate name. */
 export type AnyClient = Record<string, any>
@@ -69,13 +70,13 @@ function raw(client: AnyClient, spec: RawSpec): Promise<unknown> {
   const { id, name } = spec
   switch (spec.statement) {
     case 'bumpStock':
-      return client.$executeRaw`UPDATE "Product" SET "stock" = "stock" + 1 WHERE "id" = ${id}`
+      return client.$executeRaw(sql`UPDATE "Product" SET "stock" = "stock" + 1 WHERE "id" = ${id}`)
     case 'renameUser':
-      return client.$executeRaw`UPDATE "User" SET "name" = ${name} WHERE "id" = ${id}`
+      return client.$executeRaw(sql`UPDATE "User" SET "name" = ${name} WHERE "id" = ${id}`)
     case 'unlinkTag':
-      return client.$executeRaw`DELETE FROM "_PostToTag" WHERE "B" = ${id}`
+      return client.$executeRaw(sql`DELETE FROM "_PostToTag" WHERE "B" = ${id}`)
     case 'renameCategoryUnsafe':
-      return client.$executeRawUnsafe('UPDATE "Category" SET "name" = $1 WHERE "id" = $2', name, id)
+      return client.$executeRawUnsafe(unsafeSql('UPDATE "Category" SET "name" = $1 WHERE "id" = $2'), name, id)
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * A PrismaPg driver adapter factory that runs every statement Prisma sends — on a connection or
+ * A driver adapter factory that runs every statement Prisma sends — on a connection or
  * inside a transaction — through `around`, below every extension. The test database counts and
  * gates statements with it, child processes count and hold them, the benchmarks count them.
  */
@@ -11,7 +11,11 @@ export type AroundStatement = <T>(query: SqlQuery, execute: () => Promise<T>) =>
 
 /** A PrismaPg factory for `connectionString` (pool options passed on) whose statements go through `around`. */
 export function countingAdapterFactory(connectionString: string, around: AroundStatement, pool: { max?: number } = {}): SqlDriverAdapterFactory {
-  const inner = new PrismaPg({ connectionString, ...pool })
+  return wrapAdapterFactory(new PrismaPg({ connectionString, ...pool }), around)
+}
+
+/** Any driver adapter factory (PostgreSQL, MariaDB, SQLite) whose statements go through `around`. */
+export function wrapAdapterFactory(inner: SqlDriverAdapterFactory, around: AroundStatement): SqlDriverAdapterFactory {
   const wrap = <A extends SqlDriverAdapter | Transaction>(target: A): A =>
     new Proxy(target, {
       get(object, prop) {

@@ -1,19 +1,28 @@
 /**
- * A database of its own for each test file: created from prisma/schema.sql on the test server,
- * reached through a PrismaPg adapter that counts every statement Prisma sends and can hold chosen
- * statements at a gate. Counting at the adapter, below every extension, sees what really reached
- * PostgreSQL whatever the cache did.
+ * A database of its own for each test file, on the provider of the run (TEST_PROVIDER, see
+ * provider.ts): a PostgreSQL or MariaDB database created from the schema's committed SQL, or a
+ * SQLite file in a temporary folder. Prisma reaches it through the provider's driver adapter
+ * wrapped so that it counts every statement Prisma sends and can hold chosen statements at a
+ * gate. Counting at the adapter, below every extension, sees what really reached the database
+ * whatever the cache did.
  */
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaMariaDb } from '@prisma/adapter-mariadb'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import Sqlite from 'better-sqlite3'
+import mariadb from 'mariadb'
 import pg from 'pg'
-import { PrismaClient } from '../generated/prisma/client.js'
-import { countingAdapterFactory, type AroundStatement } from './counting-adapter.js'
-import { adminDatabaseUrl, databaseUrlFor } from './services.js'
+import type { PrismaClient } from '../generated/prisma/client.js'
+import { wrapAdapterFactory, type AroundStatement } from './counting-adapter.js'
+import { dialectSql, provider, type Provider } from './provider.js'
+import { adminDatabaseUrl, databaseUrlFor, mysqlAdminUrl } from './services.js'
 
-const schemaSql = readFileSync(new URL('../../prisma/schema.sql', import.meta.url), 'utf8')
-
-/** Statements Prisma sent to PostgreSQL since the last reset. */
+/** Statements Prisma sent to the database since the last reset. */
 export interface Executions {
   total: number
   /** Statements starting with SELECT. */
@@ -38,38 +47,60 @@ export interface Gate {
   readonly waiting: number
 }
 
-export interface TestDatabase {
-  /** Connection string of this file's database. */
+export interface TestDatabase<Client = PrismaClient> {
+  /** The database of this run. */
+  provider: Provider
+  /** Connection string of this file's database (PostgreSQL and MySQL; the file URL on SQLite). */
   url: string
   /** A raw client (no extension) whose adapter counts and gates. */
-  prisma: PrismaClient
+  prisma: Client
   executions: Executions
   gate: Gate
-  /** A direct SQL read through `pg`, bypassing Prisma and any cache. */
+  /**
+   * A direct SQL statement bypassing Prisma and any cache, written the PostgreSQL way (`"Tag"`,
+   * `$1`) and moved to the provider's dialect. Counts come back as numbers on every provider.
+   */
   sql<T>(text: string, params?: unknown[]): Promise<T[]>
   /** Another raw client on the same database, sharing the counter and gate. */
-  newClient(): PrismaClient
+  newClient(): Client
   drop(): Promise<void>
 }
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl })
-  await client.connect()
-  try {
-    return await run(client)
-  } finally {
-    await client.end()
-  }
+/** The connection a provider's database offers the test bed. */
+interface Backend {
+  url: string
+  adapter(): SqlDriverAdapterFactory
+  /** Runs one statement (or, without parameters, a script) in the provider's dialect. */
+  query(text: string, params: unknown[]): Promise<unknown[]>
+  drop(): Promise<void>
 }
 
-/** Creates `pqc_test_<random>` from prisma/schema.sql. Call `drop()` in afterAll. */
+/** The generated client class of a schema (every generated client has this constructor). */
+export type ClientClass<Client> = new (options: { adapter: SqlDriverAdapterFactory }) => Client
+
+/**
+ * The shop on each provider: its folder under prisma/ and its generated client. The clients have
+ * the same models; the PostgreSQL one's type stands for all three.
+ */
+const SHOP: Record<Provider, { folder: string; client: () => Promise<{ PrismaClient: unknown }> }> = {
+  postgres: { folder: '', client: () => import('../generated/prisma/client.js') },
+  mysql: { folder: 'mysql', client: () => import('../generated/mysql/client.js') },
+  sqlite: { folder: 'sqlite', client: () => import('../generated/sqlite/client.js') },
+}
+
+/** The shop on this run's provider: a database from its schema.sql, and its generated client. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = 'pqc_test_' + randomBytes(6).toString('hex')
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`))
-  const url = databaseUrlFor(name)
-  const direct = new pg.Client({ connectionString: url })
-  await direct.connect()
-  await direct.query(schemaSql)
+  const { PrismaClient } = (await SHOP[provider].client()) as { PrismaClient: ClientClass<PrismaClient> }
+  return createDatabaseFor(SHOP[provider].folder, PrismaClient)
+}
+
+/**
+ * A database created from `prisma/<folder>/schema.sql` (the folder's schema must be of this
+ * run's provider), reached through `Client`, that schema's generated client.
+ */
+export async function createDatabaseFor<Client extends { $disconnect(): Promise<void> }>(folder: string, Client: ClientClass<Client>): Promise<TestDatabase<Client>> {
+  const script = readFileSync(new URL(`../../prisma/${folder ? folder + '/' : ''}schema.sql`, import.meta.url), 'utf8')
+  const backend = await BACKENDS[provider](script)
 
   const executions: Executions = {
     total: 0,
@@ -108,30 +139,110 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     if (hold && filter) await new Promise<void>((resume) => held.push(resume))
     return result
   }
-  const adapterFactory = () => countingAdapterFactory(url, run)
 
-  const clients: PrismaClient[] = []
+  const clients: Client[] = []
   const newClient = () => {
-    const client = new PrismaClient({ adapter: adapterFactory() })
+    const client = new Client({ adapter: wrapAdapterFactory(backend.adapter(), run) })
     clients.push(client)
     return client
   }
   const prisma = newClient()
 
   return {
-    url,
+    provider,
+    url: backend.url,
     prisma,
     executions,
     gate,
     newClient,
     async sql<T>(text: string, params: unknown[] = []) {
-      return (await direct.query(text, params)).rows as T[]
+      const moved = dialectSql(text, params)
+      return (await backend.query(moved.text, moved.params)) as T[]
     },
     async drop() {
       gate.open()
       await Promise.allSettled(clients.map((c) => c.$disconnect()))
-      await direct.end()
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+      await backend.drop()
     },
   }
+}
+
+const uniqueName = () => 'pqc_test_' + randomBytes(6).toString('hex')
+
+const BACKENDS: Record<Provider, (script: string) => Promise<Backend>> = {
+  async postgres(script) {
+    const name = uniqueName()
+    const admin = async (text: string) => {
+      const client = new pg.Client({ connectionString: adminDatabaseUrl })
+      await client.connect()
+      try {
+        await client.query(text)
+      } finally {
+        await client.end()
+      }
+    }
+    await admin(`CREATE DATABASE "${name}"`)
+    const url = databaseUrlFor(name)
+    const direct = new pg.Client({ connectionString: url })
+    await direct.connect()
+    await direct.query(script)
+    return {
+      url,
+      adapter: () => new PrismaPg({ connectionString: url }),
+      query: async (text, params) => (await direct.query(text, params)).rows,
+      async drop() {
+        await direct.end()
+        await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      },
+    }
+  },
+
+  async mysql(script) {
+    const name = uniqueName()
+    const server = new URL(mysqlAdminUrl)
+    const config = { host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) }
+    // bigIntAsNumber: COUNT(*) is a BIGINT, and the tests compare counts as numbers.
+    const direct = await mariadb.createConnection({ ...config, multipleStatements: true, bigIntAsNumber: true })
+    await direct.query(`CREATE DATABASE \`${name}\``)
+    await direct.query(`USE \`${name}\``)
+    await direct.query(script)
+    const url = databaseUrlFor(name, mysqlAdminUrl)
+    return {
+      url,
+      adapter: () => new PrismaMariaDb({ ...config, database: name, connectionLimit: 10 }),
+      query: async (text, params) => {
+        const result = (await direct.query(text, params)) as unknown
+        return Array.isArray(result) ? [...(result as unknown[])] : []
+      },
+      async drop() {
+        await direct.query(`DROP DATABASE IF EXISTS \`${name}\``)
+        await direct.end()
+      },
+    }
+  },
+
+  async sqlite(script) {
+    const dir = mkdtempSync(join(tmpdir(), 'pqc-sqlite-'))
+    const file = join(dir, 'test.db')
+    const direct = new Sqlite(file)
+    direct.pragma('journal_mode = WAL') // the direct connection reads while Prisma's writes
+    direct.exec(script)
+    const url = `file:${file}`
+    return {
+      url,
+      adapter: () => new PrismaBetterSqlite3({ url, timeout: 10_000 }),
+      async query(text, params) {
+        if (params.length === 0 && !/^\s*(SELECT|WITH)\b/i.test(text)) {
+          direct.exec(text)
+          return []
+        }
+        const statement = direct.prepare(text)
+        return statement.reader ? statement.all(...params) : (statement.run(...params), [])
+      },
+      async drop() {
+        direct.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  },
 }

@@ -11,12 +11,16 @@ export interface Hold {
   release(): void
 }
 
-/** Closes `db`'s gate for SELECT statements containing `text`; every other statement passes. */
+/**
+ * Closes `db`'s gate for SELECT statements containing `text`; every other statement passes. A
+ * double-quoted name (`'"Tag"'`) also matches MySQL's backtick-quoted spelling of it.
+ */
 export function holdSelects(db: TestDatabase, text: string): Hold {
+  const alternatives = /^"[^"]+"$/.test(text) ? [text, '`' + text.slice(1, -1) + '`'] : [text]
   let arrive!: () => void
   const arrived = new Promise<void>((resolve) => (arrive = resolve))
   db.gate.close((sql: string) => {
-    const held = /^\s*SELECT/i.test(sql) && sql.includes(text)
+    const held = /^\s*SELECT/i.test(sql) && alternatives.some((alternative) => sql.includes(alternative))
     if (held) arrive()
     return held
   })

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache's API and read path, which do not depend on the database (not yet tried on MySQL/SQLite)
 /**
  * withAccelerate() as an app leaving Prisma Accelerate meets it: the reads, invalidations and
  * logging of test/accelerate/app.ts (Accelerate code with only the import changed) behave as

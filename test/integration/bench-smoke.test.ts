@@ -1,3 +1,4 @@
+// providers: postgres — runs the benchmark harness, which is PostgreSQL's
 /**
  * The benchmark runs end to end: `BENCH_QUICK=1 npx tsx bench/index.ts` with a temporary results
  * directory prints the Markdown table and writes latest.json, latest.md and hit-latency.svg with

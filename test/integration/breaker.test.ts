@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * The circuit breaker and retried invalidations, on redis-servers this file owns. Store calls are
  * counted by a thin wrapper that delegates every call to a real redisStore; the outage of one client

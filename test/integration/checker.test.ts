@@ -13,17 +13,21 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { randomSeed, runChecker, type CheckerReport } from '../checker/checker.js'
 import type { WorldKind } from '../checker/world.js'
+import { provider } from '../helpers/provider.js'
 
 const seed = process.env.CHECKER_SEED ? Number(process.env.CHECKER_SEED) : randomSeed()
 const path = process.env.CHECKER_PATH
 const only = process.env.CHECKER_WORLD as WorldKind | undefined
 
 /**
- * Operations per world: 27,000 in all (about 55 s on an idle 2-core machine, twice that under
- * load). `mixed` is a rollout: two processes on redisStore, one on tieredStore, one namespace.
+ * Operations per world: 27,000 in all on PostgreSQL (about 55 s on an idle 2-core machine, twice
+ * that under load). `mixed` is a rollout: two processes on redisStore, one on tieredStore, one
+ * namespace. MySQL and SQLite run a quarter of that: their CI runs share the two cores with
+ * PostgreSQL's, and what they check is the database side, which the same mix reaches.
  */
-const OPS: Record<'redis' | 'tiered' | 'memory' | 'mixed' | 'cluster', number> = { redis: 8000, tiered: 6000, memory: 6000, mixed: 4000, cluster: 3000 }
-const TOTAL = 10_000
+const SCALE = provider === 'postgres' ? 1 : 0.25
+const OPS: Record<'redis' | 'tiered' | 'memory' | 'mixed' | 'cluster', number> = { redis: 8000 * SCALE, tiered: 6000 * SCALE, memory: 6000 * SCALE, mixed: 4000 * SCALE, cluster: 3000 * SCALE }
+const TOTAL = 10_000 * SCALE
 const PRECISION_OPS = 2500
 
 const log = (line: string) => console.log(`[checker] ${line}`)
@@ -32,7 +36,7 @@ const reports: CheckerReport[] = []
 afterAll(() => {
   if (reports.length === 0) return
   const ops = reports.reduce((n, r) => n + r.ops, 0)
-  log(`seed ${seed}: ${ops} operations, ${reports.reduce((n, r) => n + r.violations, 0)} violations`)
+  log(`${provider}: seed ${seed}: ${ops} operations, ${reports.reduce((n, r) => n + r.violations, 0)} violations`)
   for (const r of reports) {
     log(`  ${r.world}/${r.mix}/${r.precision}: ${r.ops} ops, ${r.violations} violations, hit rate ${(r.hitRate * 100).toFixed(1)}%, ${(r.durationMs / 1000).toFixed(1)} s`)
   }
@@ -59,7 +63,8 @@ describe(`model-based checker (seed ${seed})`, () => {
     expect(ops).toBeGreaterThanOrEqual(TOTAL)
   })
 
-  it.skipIf(only !== undefined || path !== undefined)('on a read-heavy mix, row precision hits more often than model-level precision, both without violations', async () => {
+  // A property of the cache's precision, not of the database: PostgreSQL's run checks it.
+  it.skipIf(only !== undefined || path !== undefined || provider !== 'postgres')('on a read-heavy mix, row precision hits more often than model-level precision, both without violations', async () => {
     const row = await runChecker({ world: 'redis', mix: 'readHeavy', precision: 'row', ops: PRECISION_OPS, seed, shrinkRuns: 50, shrinkSeconds: 30, log })
     expectNoViolation(row)
     const model = await runChecker({ world: 'redis', mix: 'readHeavy', precision: 'model', ops: PRECISION_OPS, seed, shrinkRuns: 50, shrinkSeconds: 30, log })

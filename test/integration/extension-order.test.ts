@@ -1,3 +1,4 @@
+// providers: postgres — its row-level-security extension calls PostgreSQL's set_config
 /**
  * The cache in any position of a chain of `$extends`: no cached read hangs, a query extension
  * applied after the cache runs for every read that reaches the database (and not for hits), one

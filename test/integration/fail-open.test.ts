@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 import { performance } from 'node:perf_hooks'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the in-memory hit path, and reads PostgreSQL's statement text
 /**
  * The in-memory hit path (src/fast-hit.ts): a fresh hit in process memory is answered without
  * Prisma's request pipeline — and only when that changes nothing a user can observe.

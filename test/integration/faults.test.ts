@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * Redis failing in the ways real servers fail, on redis-servers this file owns: killed and
  * restarted under load, a TCP server that never answers, OOM, READONLY (a replica), NOSCRIPT after

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache's API and read path, which do not depend on the database (not yet tried on MySQL/SQLite)
 /**
  * `results: 'frozen'`: hits of one stored entry share one deeply frozen value (decoded once), a
  * mutation throws instead of changing later hits, and a write still makes the next read fresh.

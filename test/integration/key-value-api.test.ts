@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * The key/value API of `prisma.$cache` on every store: values round-trip exactly and come back as
  * fresh copies, TTLs and tags work, counters count, and `getOrSet` is invalidated by writes to

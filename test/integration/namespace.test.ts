@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisStore } from '../../src/index.js'
 import { cachedClient, makeStore, CLUSTER_KINDS, testCluster, testRedis, uniqueNamespace, type CachedClient, type StoreKind } from '../helpers/cached-client.js'

@@ -1,3 +1,4 @@
+// providers: postgres, sqlite — its gate holds SELECTs on Tag, and on MySQL an update's own read-back SELECT (no RETURNING) would be held with them
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { redisStore, type CacheStore } from '../../src/index.js'

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache's API and read path, which do not depend on the database (not yet tried on MySQL/SQLite)
 /**
  * The bounds of single-flight: a cold fill (its dependency versions created by the fill itself) is
  * joined by reads arriving while it runs, and no joiner — in this process or another — waits for a

@@ -1,3 +1,4 @@
+// providers: postgres — child processes reach the database through the PostgreSQL counting adapter; the store is what is tested
 /**
  * The stampede lock across real processes: worker children (test/helpers/child/cache-worker.ts),
  * each with its own PrismaClient, cacheExtension and redisStore on one Redis. Database executions

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cachedClient, CLUSTER_KINDS, type StoreKind } from '../helpers/cached-client.js'

@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * The store deadline measures the store, not our own event loop: a reply that arrived in time
  * while the process was stalled (a GC pause, a long synchronous task) must not count as a timeout.

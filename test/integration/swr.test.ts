@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * Stale-while-revalidate in real time with short windows: ttl 0.25 s, swr 1 s. Database executions
  * are counted at the driver adapter; "one background refresh" means one SELECT reached PostgreSQL.

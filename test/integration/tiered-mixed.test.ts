@@ -1,3 +1,4 @@
+// providers: postgres — exercises the cache store, which does not depend on the database
 /**
  * Processes on `tieredStore` and processes on plain `redisStore` sharing a namespace (say, during
  * a rollout): a plain Redis process announces its invalidations on the bus, so a tiered process

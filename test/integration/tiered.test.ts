@@ -1,3 +1,4 @@
+// providers: postgres — child processes reach the database through the PostgreSQL counting adapter; the store is what is tested
 /**
  * tieredStore across two processes: this test process (the writer) and a worker child (the reader),
  * each with its own L1, on a redis-server this file owns (so INFO commandstats counts only our

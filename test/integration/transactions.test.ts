@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { transactionOf } from '../../src/prisma/transactions.js'
 import { cachedClient, STORE_KINDS, type CachedClient, type StoreKind } from '../helpers/cached-client.js'
+import { capabilities } from '../helpers/provider.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { holdSelects } from '../helpers/hold.js'
 
@@ -206,12 +207,13 @@ describe.each(STORE_KINDS)('transactions on the %s store', (kind: StoreKind) => 
       await users(w.prefix)
       await prisma.$transaction(async (tx) => {
         await tx.user.update({ where: { id: w.one.id }, data: { name: 'committed later' } })
-        // Outside the transaction PostgreSQL still shows the old row; these reads may cache it.
-        expect((await user(w.one.id))?.name).toBe('one')
+        // Outside the transaction the database still shows the old row (SQLite's one connection shows the new one); these reads may cache it.
+        const outside = capabilities.isolatedTransactions ? 'one' : 'committed later'
+        expect((await user(w.one.id))?.name).toBe('one') // hits of the entries cached before
         expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe('one')
         await prisma.$cache.invalidate({ models: ['User'] }) // even an entry filled right now, from scratch
-        expect((await user(w.one.id))?.name).toBe('one')
-        expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe('one')
+        expect((await user(w.one.id))?.name).toBe(outside)
+        expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe(outside)
       })
       const row = await user(w.one.id).withCacheInfo()
       expect(row.info.status).toBe('miss')
@@ -239,7 +241,7 @@ describe.each(STORE_KINDS)('transactions on the %s store', (kind: StoreKind) => 
     })
   })
 
-  describe('a rolled-back transaction invalidates nothing', () => {
+  describe.runIf(capabilities.isolatedTransactions)('a rolled-back transaction invalidates nothing', () => {
     it('interactive: a throw inside rolls back, and every entry stays a hit with the committed data', async () => {
       const w = await makeWorld()
       await users(w.prefix)
@@ -275,6 +277,26 @@ describe.each(STORE_KINDS)('transactions on the %s store', (kind: StoreKind) => 
       expect((await users(w.prefix).withCacheInfo()).info.status).toBe('hit')
       expect(db.executions.total).toBe(0)
     })
+  })
+})
+
+describe.each(STORE_KINDS)('a rolled-back transaction on SQLite, whose reads outside it see its writes (%s store)', (kind: StoreKind) => {
+  it.runIf(!capabilities.isolatedTransactions)('a read outside that cached the uncommitted row is invalidated by the rollback', async () => {
+    const { prisma } = cachedClient(db, kind)
+    const row = await db.prisma.user.create({ data: { email: `rollback-${kind}@example.com`, name: 'committed' } })
+    const read = () => prisma.user.findUnique({ where: { id: row.id }, cache: true }).withCacheInfo()
+    await read()
+    const rollback = new Error('rollback on purpose')
+    await expect(prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: row.id }, data: { name: 'never committed' } })
+      await prisma.$cache.invalidate({ models: ['User'] })
+      expect((await read()).data?.name, 'the one connection shows the uncommitted row').toBe('never committed')
+      throw rollback
+    })).rejects.toBe(rollback)
+    expect(await nameInDatabase(row.id)).toBe('committed')
+    const after = await read()
+    expect(after.info.status).toBe('miss')
+    expect(after.data?.name).toBe('committed')
   })
 })
 

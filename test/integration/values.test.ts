@@ -4,13 +4,14 @@ import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-cli
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { expectSameData } from '../helpers/exact.js'
 import { Prisma } from '../generated/prisma/client.js'
+import { provider, unsafeSql } from '../helpers/provider.js'
 
 let db: TestDatabase
 let productId: number
 
 const RELEASED = new Date('2024-02-29T23:59:58.987Z')
 const STOCK = 2n ** 62n + 3n // far above Number.MAX_SAFE_INTEGER
-/** Json with nested nulls and an own `__proto__` key, written as jsonb text so no JS object sets a prototype. */
+/** Json with nested nulls and an own `__proto__` key, written as JSON text so no JS object sets a prototype. */
 const ATTRIBUTES = '{"__proto__": {"admin": true}, "sizes": [1, null, {"eu": null}], "nested": {"a": null}}'
 
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
   const product = await db.prisma.product.create({
     data: { sku: 'SKU-1', name: 'Hammer', price: new Prisma.Decimal('1234567890.12'), stock: STOCK, image: new Uint8Array([0, 1, 2, 250, 255]), status: 'PUBLISHED', releasedAt: RELEASED, categoryId: category.id },
   })
-  await db.prisma.$executeRawUnsafe(`UPDATE "Product" SET attributes = $1::jsonb WHERE id = $2`, ATTRIBUTES, product.id)
+  await db.prisma.$executeRawUnsafe(unsafeSql(`UPDATE "Product" SET attributes = $1${provider === 'postgres' ? '::jsonb' : ''} WHERE id = $2`), ATTRIBUTES, product.id)
   productId = product.id
 })
 afterAll(() => db?.drop())

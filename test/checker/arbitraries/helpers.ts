@@ -1,5 +1,6 @@
 /** Small combinators shared by the arbitraries. */
 import fc from 'fast-check'
+import { UNSUPPORTED_OPERATIONS } from '../../helpers/provider.js'
 import type { Args, ModelName, WriteOperation, WriteSpec } from '../operations.js'
 
 /** `fc.record` with ordinary prototypes (counterexamples print without `__proto__: null`). */
@@ -30,10 +31,10 @@ const WEIGHTS: Record<WriteOperation, number> = {
   create: 3, createMany: 1, createManyAndReturn: 1, update: 6, updateMany: 2, updateManyAndReturn: 1, upsert: 2, delete: 2, deleteMany: 1,
 }
 
-/** The writes of one model: an args arbitrary per operation. */
+/** The writes of one model: an args arbitrary per operation (those the provider offers). */
 export function modelWrites(model: ModelName, byOp: Record<WriteOperation, fc.Arbitrary<Args>>): fc.Arbitrary<WriteSpec> {
   return fc.oneof(
-    ...(Object.entries(byOp) as [WriteOperation, fc.Arbitrary<Args>][]).map(([op, args]) => ({
+    ...(Object.entries(byOp) as [WriteOperation, fc.Arbitrary<Args>][]).filter(([op]) => !UNSUPPORTED_OPERATIONS.has(op)).map(([op, args]) => ({
       weight: WEIGHTS[op],
       arbitrary: args.map((a): WriteSpec => ({ model, op, args: a })),
     })),

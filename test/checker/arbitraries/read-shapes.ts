@@ -5,6 +5,7 @@
  * result and the database's are comparable element by element.
  */
 import fc from 'fast-check'
+import { provider } from '../../helpers/provider.js'
 import { record } from './helpers.js'
 import type { Args, ModelName } from '../operations.js'
 import type { Values } from './values.js'
@@ -107,7 +108,7 @@ export function readShapes(v: Values): Record<ModelName, ReadShape> {
         v.stock.map((stock) => ({ stock: { gte: stock } })),
         fc.constant({ orderItems: { some: { quantity: { gt: 1 } } } }),
         fc.constant({ orderItems: { none: {} } }),
-        fc.constant({ attributes: { path: ['color'], equals: 'c1' } }),
+        fc.constant({ attributes: { path: provider === 'postgres' ? ['color'] : '$.color', equals: 'c1' } }), // Json paths: an array on PostgreSQL, a JSON path string on MySQL and SQLite
         v.date.map((date) => ({ releasedAt: { lt: date } })),
       ),
       orderBys: [[idAsc], [{ category: { name: 'asc' } }, idAsc], [{ price: 'desc' }, idAsc], [{ orderItems: { _count: 'desc' } }, idAsc]],
