@@ -13,7 +13,6 @@ import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheSerializationError } from '../errors.js'
-import { currentTracker } from '../kv/tracking.js'
 import { acquireLock, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { signatureOf, type FlightControl, type FlightResult } from './single-flight.js'
@@ -113,10 +112,15 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     const deps = await stored
     return { value, copy, ...(deps && { deps }) }
   }
-  // The deps are known before storing whenever the plan decided them (everything but a lookup by
-  // a non-id unique field); a getOrSet waiting on this read needs them now, so inside one the
-  // store write is awaited when they are not.
-  const deps = (await dependenciesKnownNow(engine, plan, value, captured)) ?? (currentTracker() ? await stored : undefined)
+  // The deps are known before storing whenever the plan decided them. A lookup by a non-id unique
+  // field learns its row only now, with two more round trips: that store is awaited, as before
+  // (a later read of the same key then always finds the entry or the flight).
+  const known = await dependenciesKnownNow(engine, plan, value, captured)
+  if (known === undefined) {
+    const deps = await stored
+    return { value, copy, ...(deps && { deps }) }
+  }
+  const deps = known
   const settled = stored.then(() => undefined, () => undefined)
   engine.inBackground(settled)
   return { value, copy, settled, ...(deps && { deps }) }

@@ -10,6 +10,7 @@
  * Metrics cost nothing per read: the SDK pulls them when it exports.
  */
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import type * as OtelApi from '@opentelemetry/api'
 import type { CacheEvents } from '../events.js'
 import type { CacheStatus } from '../types.js'
@@ -25,7 +26,8 @@ let api: Api | null | undefined
 function loadApi(): Api | undefined {
   if (api === undefined) {
     try {
-      api = createRequire(import.meta.url)('@opentelemetry/api') as Api
+      // Resolved from the app's directory: works in the ES module and the CommonJS build alike.
+      api = createRequire(join(process.cwd(), 'package.json'))('@opentelemetry/api') as Api
     } catch {
       api = null
     }

@@ -1,3 +1,4 @@
+// providers: postgres — the CLI reads Redis; its warm fixture uses the PostgreSQL client
 /**
  * The `prisma-query-cache` CLI, run as a real child process against the real Redis: every
  * command, its `--json` output, exit codes (0 ok, 1 failure, 2 bad usage), `warm` making the

@@ -118,7 +118,7 @@ describe('failover on a Redis Cluster', () => {
     const victim = (await bed.masters())[0]!
     await bed.kill(victim)
     await bed.waitHealthy(30_000)
-    expect(await bed.masters()).not.toContain(victim)
+    await waitFor(async () => !(await bed.masters()).includes(victim), 'the killed master is still listed as a master', 30_000)
     const atHealthy = queries
     await waitFor(() => queries > atHealthy + 100, 'the load did not continue after the failover', 30_000)
     running = false

@@ -1,3 +1,4 @@
+// providers: postgres — about the Redis Cluster, not the database
 /**
  * The Redis Cluster across real processes (test/helpers/child/cache-worker.ts with
  * REDIS_CLUSTER_NODES): the stampede lock holds across processes whose lock, entry and version

@@ -1,3 +1,4 @@
+// providers: postgres — telemetry is about the cache, not the database; its spans come from the PostgreSQL adapter
 /**
  * OpenTelemetry with the SDK's in-memory exporters: span names and attributes, the miss's
  * database query as a child of its `cache.get` span, `cache.put` and `cache.invalidate`, the

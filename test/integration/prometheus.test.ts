@@ -1,3 +1,4 @@
+// providers: postgres — metrics are about the cache, not the database
 /**
  * prometheusMetrics(): metric names, labels and values after a known sequence of reads and
  * writes, on a registry of the test's own.

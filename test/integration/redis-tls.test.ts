@@ -1,3 +1,4 @@
+// providers: postgres — about the Redis connection, not the database
 /**
  * TLS: the whole workload (both Redis stores, the bus, locks, the key/value API, `clear()`) over
  * `rediss://` to a TLS-only redis-server whose certificate is signed by a CA made for the test.

@@ -1,3 +1,4 @@
+// providers: postgres, sqlite — MySQL: the DDL renderer (scripts/mysql-ddl.ts) still emits foreign keys for relationMode = "prisma"
 /**
  * `relationMode = "prisma"` (PlanetScale/Vitess style): the database has no foreign keys, Prisma
  * emulates the referential actions with statements of its own, and the cache — which reads the

@@ -1,3 +1,4 @@
+// providers: postgres — PostgreSQL row-level security
 /**
  * Tenants. PostgreSQL row-level security decides which `"Order"` rows a request sees (a policy on
  * `app.tenant`; see rls-database.ts for the two ways the setting is made). With
