@@ -32,7 +32,13 @@ import { telemetryOverhead } from './scenarios/telemetry.js'
 import { redisDown, runProbes, type ProbeResults } from './scenarios/probes.js'
 import { writeThenRead } from './scenarios/write-then-read.js'
 
-const WORKLOADS: Workload[] = [findUniqueHit, findUniqueHitConcurrent, findManyIncludeHit, aggregateHit, findManyLargeHit, findUniqueMiss, findManyIncludeMiss, writeThenRead]
+const ALL_WORKLOADS: Workload[] = [findUniqueHit, findUniqueHitConcurrent, findManyIncludeHit, aggregateHit, findManyLargeHit, findUniqueMiss, findManyIncludeMiss, writeThenRead]
+
+/** Comma-separated ids from the environment (a focused run while working on one path), or undefined. */
+const only = (name: string) => process.env[name]?.split(',').map((s) => s.trim()).filter(Boolean)
+const ONLY_WORKLOADS = only('BENCH_ONLY')
+const ONLY_CONTESTANTS = only('BENCH_CONTESTANTS')
+const WORKLOADS = ONLY_WORKLOADS ? ALL_WORKLOADS.filter((w) => ONLY_WORKLOADS.includes(w.id)) : ALL_WORKLOADS
 
 /** Contestants on Redis that also answer from process memory (an L1), so their heap per entry counts. */
 const IN_PROCESS_WITH_REDIS = new Set(['pqc-tiered', 'prisma-smart-cache'])
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
   const started = performance.now()
   const installProblem = ensurePeersInstalled()
   if (installProblem) log(installProblem)
-  const list = await allContestants()
+  const list = (await allContestants()).filter((c) => !ONLY_CONTESTANTS || ONLY_CONTESTANTS.includes(c.id))
   log(`contestants: ${list.map((c) => c.id + (c.unavailable ? ' (n/a)' : '')).join(', ')}`)
   log(`creating database ${config.databaseName}`)
   const databaseUrl = await createBenchDatabase()
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
     if (instance.errors.length > 0) log(`${id}: ${instance.errors.length} cache-side error(s) during the workloads, first: ${instance.errors[0]}`)
   }
   for (const instance of instances.values()) await instance.close()
+  if (ONLY_WORKLOADS || ONLY_CONTESTANTS) return focusedReport(workloads, list.map((c) => c.id))
 
   log('telemetry overhead on a hit (@opentelemetry/api installed, no SDK)')
   const telemetry = await telemetryOverhead(env, data).catch((error: unknown) => ({ error: firstLine(String((error as Error)?.message ?? error)) }))
@@ -164,6 +171,22 @@ async function main(): Promise<void> {
   writeFileSync(join(config.resultsDir, 'hit-latency.svg'), hitLatencySvg(results))
   process.stdout.write(markdown + '\n')
   log(`done in ${results.meta.durationSec.toFixed(0)} s; results in ${config.resultsDir}`)
+}
+
+/** A focused run (BENCH_ONLY / BENCH_CONTESTANTS) prints p50s and ratios only and writes no results. */
+function focusedReport(workloads: WorkloadResult[], ids: string[]): void {
+  for (const w of workloads) {
+    const p50 = (id: string) => { const m = w.results[id]; return m && 'stats' in m ? m.stats.p50 : undefined }
+    const base = p50('floor-a') ?? p50('raw')
+    process.stdout.write(`\n${w.title}\n`)
+    for (const id of ids) {
+      const m = w.results[id]
+      if (!m) continue
+      if (!('stats' in m)) { process.stdout.write(`  ${id.padEnd(22)} ${m.error}\n`); continue }
+      const ratio = base ? ` ${(m.stats.p50 / base).toFixed(2)}× floor A` : ''
+      process.stdout.write(`  ${id.padEnd(22)} p50 ${(m.stats.p50 * 1000).toFixed(1).padStart(8)} µs  ${Math.round(m.stats.opsPerSec).toString().padStart(7)}/s${ratio}\n`)
+    }
+  }
 }
 
 main().then(
