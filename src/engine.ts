@@ -15,6 +15,9 @@ import type { CacheStore } from './stores/store.js'
 import { Invalidator } from './write/invalidator.js'
 import { createSigner, type Signer } from './codec/signer.js'
 
+/** Entry keys remembered by {@link CacheEngine.readBefore}. */
+const READ_LATELY = 10_000
+
 /** Shared state and services of one `cacheExtension()` instance. */
 export class CacheEngine {
   readonly options: ResolvedOptions
@@ -41,6 +44,8 @@ export class CacheEngine {
   readonly #invalidator: Invalidator
   /** Store writes and refreshes running after their read returned. */
   readonly #background = new Set<Promise<unknown>>()
+  /** Entry keys this process read lately (see {@link readBefore}). */
+  readonly #readLately = new Set<string>()
 
   constructor(options: ResolvedOptions, store: CacheStore, graph: SchemaGraph, fingerprint: string) {
     this.options = options
@@ -77,6 +82,19 @@ export class CacheEngine {
     } catch {
       // onError is user code; its failure must not fail a query either.
     }
+  }
+
+  /**
+   * True when this process read `key` lately; remembers it either way. A key read lately is
+   * probably a hit; any other read is probably a miss, and a shared store then looks it up together
+   * with the stampede lock. Bounded: emptied whole when full (hot keys are back after one read).
+   */
+  readBefore(key: string): boolean {
+    const lately = this.#readLately
+    if (lately.has(key)) return true
+    if (lately.size >= READ_LATELY) lately.clear()
+    lately.add(key)
+    return false
   }
 
   /** Runs `work` after the caller has its answer; {@link settle} waits for it. */

@@ -6,7 +6,7 @@
  * awaited by the caller: the versions were captured before the query, so an entry that lands late
  * is judged by them like any other.
  */
-import { canonicalize, versionKey } from '../codec/keys.js'
+import { canonicalize, lockKey, versionKey } from '../codec/keys.js'
 import { deserializeValue, encodeEntry, serializeValue, serializeWithin, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
@@ -21,9 +21,14 @@ import { byteSize } from '../telemetry/otel.js'
 /** Runs the read's database query (a new query each call). */
 export type Query = () => PromiseLike<unknown>
 
-/** Fills the entry of a miss: once per process (single-flight) and, on a shared store, once across processes. */
-export async function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, flight: FlightControl): Promise<FlightResult> {
+/**
+ * Fills the entry of a miss: once per process (single-flight) and, on a shared store, once across
+ * processes. `heldLock`: the read already holds the entry's lock, taken with its lookup, and
+ * `known` are then every version, captured.
+ */
+export async function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, flight: FlightControl, heldLock?: string): Promise<FlightResult> {
   const run: Query = () => (flight.querying(), query())
+  if (heldLock !== undefined) return fillFromDatabase(engine, plan, known as string[], run, heldLock)
   if (!engine.sharedStore) {
     const captured = await capture(engine, plan, known)
     if (captured) flight.alsoUnder(signatureOf(captured))
@@ -56,8 +61,15 @@ export async function fill(engine: CacheEngine, plan: Plan, known: (string | und
   }
 }
 
-/** A background `swr` refresh: runs only if no other process is refreshing the same entry. */
-export async function refresh(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query): Promise<void> {
+/**
+ * A background `swr` refresh: runs only if no other process is refreshing the same entry.
+ * `heldLock`: the read that found the entry stale took its lock already (and saw every version).
+ */
+export async function refresh(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, heldLock?: string): Promise<void> {
+  if (heldLock !== undefined) {
+    await (await fillFromDatabase(engine, plan, known as string[], query, heldLock)).settled
+    return
+  }
   if (!engine.sharedStore) {
     const result = await fillFromDatabase(engine, plan, await capture(engine, plan, known), query)
     await result.settled
@@ -131,11 +143,8 @@ async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized
   try {
     const deps = await dependenciesOf(engine, plan, value, captured)
     const encoded = deps && (await encode(engine, plan, serialized, deps))
-    // Sent together and in this order (one round trip): a waiter that sees the lock gone also
-    // sees the entry.
-    const writing = deps && encoded ? write(engine, plan, encoded, deps) : undefined
-    const unlocking = lockToken === undefined ? undefined : releaseLock(engine, plan, lockToken)
-    await Promise.all([writing, unlocking])
+    if (deps && encoded) await write(engine, plan, encoded, deps, lockToken)
+    else if (lockToken !== undefined) await releaseLock(engine, plan, lockToken)
     return deps
   } catch (error) {
     engine.report(error, eventOf(plan))
@@ -153,11 +162,24 @@ async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, d
   return encoded
 }
 
-async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][]): Promise<void> {
+/**
+ * Writes the entry and releases `lockToken`, sent together and in this order (one round trip): a
+ * waiter that sees the lock gone also sees the entry.
+ */
+async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][], lockToken: string | undefined): Promise<void> {
   const { policy } = plan
+  const ttlMs = policy.ttlMs + policy.swrMs
   const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, byteSize(encoded))
   try {
-    await engine.guard.call('write', (s) => s.set(plan.key, encoded, policy.ttlMs + policy.swrMs))
+    if (lockToken !== undefined && engine.guard.store.setAndUnlock) {
+      const lock = { key: lockKey(engine.options.namespace, plan.key), token: lockToken }
+      await engine.guard.call('write', (s) => s.setAndUnlock!(plan.key, encoded, ttlMs, lock)).catch(async (error: unknown) => {
+        await releaseLock(engine, plan, lockToken) // the unlock may not have run; the lock expires by itself otherwise
+        throw error
+      })
+    } else {
+      await Promise.all([engine.guard.call('write', (s) => s.set(plan.key, encoded, ttlMs)), lockToken === undefined ? undefined : releaseLock(engine, plan, lockToken)])
+    }
     span?.end()
     engine.events.counts.sets++
     if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })

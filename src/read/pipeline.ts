@@ -1,21 +1,24 @@
 /**
  * The read pipeline. One lookup fetches the entry with the current versions of the tags it may
- * depend on — from process memory when every key is held there, else one store round trip. A
- * valid fresh entry is a hit; a valid entry inside its `swr` window is served stale while one
- * refresh runs; anything else is a miss that joins an in-flight fill started under the same
- * versions, or fills the entry itself.
+ * depend on — from process memory when every key is held there, else one store round trip (for a
+ * key this process has not read lately, that round trip also creates missing versions and takes
+ * the stampede lock, so a miss queries the database right after it). A valid fresh entry is a
+ * hit; a valid entry inside its `swr` window is served stale while one refresh runs; anything
+ * else is a miss that joins an in-flight fill started under the same versions, or fills the entry
+ * itself.
  */
 import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
 import { scopingNow } from '../dependencies/scopes.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
-import { captureVersions } from '../dependencies/versions.js'
-import { versionKey } from '../codec/keys.js'
+import { captureVersions, newVersion, VERSION_TTL_MS } from '../dependencies/versions.js'
+import { lockKey, versionKey } from '../codec/keys.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheError, CacheSerializationError } from '../errors.js'
 import { currentTracker } from '../kv/tracking.js'
-import type { StoreValue } from '../stores/store.js'
+import type { LookupAndLock, StoreValue } from '../stores/store.js'
 import { byteSize, type ReadSpan } from '../telemetry/otel.js'
 import { fill, refresh, type Query } from './fill.js'
+import { releaseLock } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { serveEntry, type ReadOutcome } from './serve.js'
 import { signatureOf, type Flight, type FlightResult } from './single-flight.js'
@@ -70,6 +73,7 @@ async function readUntraced(engine: CacheEngine, plan: Plan, query: Query): Prom
     const served = await serveStored(engine, plan, local[0]!, local.slice(1).map(String), query, startedAt)
     if (served) return served
   }
+  if (engine.guard.store.lookupAndLock && !engine.readBefore(plan.key)) return lookupAndLock(engine, plan, query, startedAt)
   let values: (StoreValue | undefined)[]
   try {
     values = await engine.guard.call('read', (s) => s.mget(plan.lookupKeys))
@@ -84,6 +88,30 @@ async function readUntraced(engine: CacheEngine, plan: Plan, query: Query): Prom
     if (served) return served
   }
   return miss(engine, plan, versions, query)
+}
+
+/**
+ * A read of a key this process has not read lately, probably a miss: the entry, the versions
+ * (absent ones created) and the stampede lock in one round trip, so a miss runs its query after a
+ * single round trip. When the entry turns out valid after all, the lock is released, or handed to
+ * the refresh of a stale entry (which would otherwise find it taken).
+ */
+async function lookupAndLock(engine: CacheEngine, plan: Plan, query: Query, startedAt: number): Promise<ReadOutcome> {
+  const lock = { key: lockKey(engine.options.namespace, plan.key), token: newVersion(), ttlMs: engine.options.lockTtlMs }
+  const initial = plan.versionKeys.map(() => newVersion())
+  let found: LookupAndLock
+  try {
+    found = await engine.guard.call('read', (s) => s.lookupAndLock!(plan.key, plan.versionKeys, initial, VERSION_TTL_MS, lock))
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    return uncached(engine, 'error', plan, query)
+  }
+  const held = found.locked ? lock.token : undefined
+  if (found.entry !== undefined) {
+    const served = await serveStored(engine, plan, found.entry, found.versions, query, startedAt, held, true)
+    if (served) return served
+  }
+  return miss(engine, plan, found.versions, query, held)
 }
 
 /**
@@ -123,7 +151,22 @@ async function uncached(engine: CacheEngine, status: 'bypass' | 'error', plan: P
   return { value: await query(), info: { status, key: plan.key } }
 }
 
-async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], query: Query, startedAt: number): Promise<ReadOutcome | undefined> {
+/**
+ * Serves `stored` when it is valid. `heldLock`: the stampede lock this read took with its lookup;
+ * once the entry is served, it is released or handed to the refresh (undefined: nothing served,
+ * the lock stays with the caller's fill). `fetched`: the entry came from the shared tier, so a
+ * tiered store keeps it locally.
+ */
+async function serveStored(
+  engine: CacheEngine,
+  plan: Plan,
+  stored: StoreValue,
+  versions: (string | undefined)[],
+  query: Query,
+  startedAt: number,
+  heldLock?: string,
+  fetched = false,
+): Promise<ReadOutcome | undefined> {
   try {
     let entry = parseEntry(stored, engine.signer, plan.key)
     let raw = stored
@@ -131,14 +174,17 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
     if (!freshness) return undefined
     const { keepLocal } = engine.guard.store
-    if (entry.header.compressed && keepLocal) {
+    if (keepLocal && (entry.header.compressed || fetched)) {
       // A tiered L1 holds what a memory store holds: inflate once, not on every local hit.
-      entry = await inflateEntry(entry)
-      raw = engine.signer ? engine.signer.seal(plan.key, storedForm(entry)) : storedForm(entry) // L1 verifies what it holds, too
+      if (entry.header.compressed) {
+        entry = await inflateEntry(entry)
+        raw = engine.signer ? engine.signer.seal(plan.key, storedForm(entry)) : storedForm(entry) // L1 verifies what it holds, too
+      }
       keepLocal.call(engine.guard.store, plan.key, raw, entry.header.staleUntil - now)
     }
     const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)
-    if (freshness === 'stale') refreshInBackground(engine, plan, versions, query)
+    if (freshness === 'stale') refreshInBackground(engine, plan, versions, query, heldLock)
+    else if (heldLock !== undefined) engine.inBackground(releaseLock(engine, plan, heldLock))
     outcome.stored = stored
     return outcome
   } catch (error) {
@@ -148,22 +194,31 @@ async function serveStored(engine: CacheEngine, plan: Plan, stored: StoreValue, 
   }
 }
 
-function refreshInBackground(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query): void {
-  if (engine.refreshing.has(plan.key)) return
+/**
+ * Starts the `swr` refresh of `plan`'s entry unless one runs here already. With `heldLock` (see
+ * {@link serveStored}) it always runs: a refresh started here meanwhile cannot have the lock (we
+ * do), so it gives up without a query, and ours is the only one.
+ */
+function refreshInBackground(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query, heldLock?: string): void {
+  if (heldLock === undefined && engine.refreshing.has(plan.key)) return
   engine.refreshing.add(plan.key)
   engine.inBackground(
-    refresh(engine, plan, versions, query)
+    refresh(engine, plan, versions, query, heldLock)
       .catch((error) => engine.report(error, eventOf(plan)))
       .finally(() => engine.refreshing.delete(plan.key)),
   )
 }
 
-async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query): Promise<ReadOutcome> {
+/** A miss: joins a flight under the same versions, or fills the entry (with `heldLock`, under that lock). */
+async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefined)[], query: Query, heldLock?: string): Promise<ReadOutcome> {
   const signature = signatureOf(versions)
   const flight = engine.flights.find(plan.key, signature)
-  if (flight) return join(engine, plan, flight, query)
+  if (flight) {
+    if (heldLock !== undefined) engine.inBackground(releaseLock(engine, plan, heldLock))
+    return join(engine, plan, flight, query)
+  }
   countMiss(engine, plan)
-  const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control))
+  const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control, heldLock))
   recordFlight(result)
   return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
 }

@@ -7,12 +7,17 @@
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis'
 import { groupBySlot } from './slots.js'
+import type { LockRequest, LookupAndLock } from './store.js'
 import {
-  DELETE_IF_EQUALS, INCR_WITH_TTL, replicaShortfall, toTtl,
-  type Announcement, type RedisDriver, type Subscription, type SubscriptionHandlers,
+  DELETE_IF_EQUALS, INCR_WITH_TTL, LOOKUP_AND_LOCK, SET_AND_UNLOCK, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
+  type Announcement, type BatchCommand, type BatchReply, type RedisDriver, type Subscription, type SubscriptionHandlers,
 } from './redis-driver.js'
 
+type ScriptedPipeline = ChainableCommander & { pqcDeleteIfEquals(key: string, value: string): ChainableCommander }
+
 type Scripted = (Redis | Cluster) & {
+  pqcLookupAndLockBuffer(numberOfKeys: number, ...args: (string | number)[]): Promise<(Buffer | null)[]>
+  pqcSetAndUnlock(key: string, lockKey: string, value: string | Buffer, ttlMs: number, token: string): Promise<number>
   pqcDeleteIfEquals(key: string, value: string): Promise<number>
   pqcIncrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
 }
@@ -29,6 +34,8 @@ export function ioredisDriver(client: unknown): RedisDriver {
   const scripted = c as Scripted
   if (typeof scripted.pqcDeleteIfEquals !== 'function') c.defineCommand('pqcDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS })
   if (typeof scripted.pqcIncrWithTtl !== 'function') c.defineCommand('pqcIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL })
+  if (typeof scripted.pqcLookupAndLockBuffer !== 'function') c.defineCommand('pqcLookupAndLock', { lua: LOOKUP_AND_LOCK })
+  if (typeof scripted.pqcSetAndUnlock !== 'function') c.defineCommand('pqcSetAndUnlock', { numberOfKeys: 2, lua: SET_AND_UNLOCK })
   return (c as { isCluster?: boolean }).isCluster === true ? new IoredisClusterDriver(c as Cluster, scripted) : new IoredisDriver(c as Redis, scripted)
 }
 
@@ -40,6 +47,27 @@ class IoredisDriver implements RedisDriver {
 
   async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     return this.redis.mgetBuffer(...(keys as string[]))
+  }
+
+  async batch(commands: readonly BatchCommand[]): Promise<BatchReply[]> {
+    const pipeline = this.redis.pipeline() as ScriptedPipeline
+    for (const command of commands) queue(pipeline, command)
+    return (await run(pipeline)).map((reply, i) => batchReply(commands[i]!, reply))
+  }
+
+  /** One script, one command: a pipeline of single commands costs each its own command overhead in the client. */
+  async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    const ttl = toTtl(versionTtlMs)
+    const replies = await this.scripted.pqcLookupAndLockBuffer(versionKeys.length + 2, entryKey, ...versionKeys, lock.key, ...initial, ttl, lock.token, toTtl(lock.ttlMs))
+    return {
+      entry: replies[0] ?? undefined,
+      versions: versionKeys.map((_, i) => replies[i + 1]?.toString() ?? initial[i]!),
+      locked: replies[versionKeys.length + 1] != null,
+    }
+  }
+
+  async setAndUnlock(key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    await this.scripted.pqcSetAndUnlock(key, lock.key, value, toTtl(ttlMs), lock.token)
   }
 
   async mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]> {
@@ -128,6 +156,26 @@ class IoredisClusterDriver extends IoredisDriver {
     return out
   }
 
+  override async batch(commands: readonly BatchCommand[]): Promise<BatchReply[]> {
+    const groups = groupBySlot(commands.map((c) => c.key))
+    if (groups.length === 1) return super.batch(commands)
+    const out = new Array<BatchReply>(commands.length)
+    await Promise.all(groups.map(async ({ indexes }) => {
+      const part = await super.batch(indexes.map((i) => commands[i]!))
+      indexes.forEach((index, j) => (out[index] = part[j]!))
+    }))
+    return out
+  }
+
+  /** A script may not span slots: single-key commands, one pipeline per slot. */
+  override lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    return lookupAndLockInBatch(this, entryKey, versionKeys, initial, versionTtlMs, lock)
+  }
+
+  override setAndUnlock(key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    return setAndUnlockInBatch(this, key, value, ttlMs, lock)
+  }
+
   override async mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]> {
     const out = new Array<[Buffer | null, number]>(keys.length)
     await Promise.all(groupBySlot(keys).map(async ({ indexes }) => {
@@ -210,6 +258,24 @@ const WAIT_TIMEOUT_MS = 1000
 function checkReplicas(reply: unknown, wanted: number): void {
   const acknowledged = Number(reply)
   if (!(acknowledged >= wanted)) throw replicaShortfall(acknowledged, wanted)
+}
+
+function queue(pipeline: ScriptedPipeline, command: BatchCommand): void {
+  switch (command.op) {
+    case 'get': return void pipeline.getBuffer(command.key)
+    case 'setNxGet': return void pipeline.set(command.key, command.value, 'PX', toTtl(command.ttlMs), 'NX', 'GET')
+    case 'set': return void (command.onlyIfAbsent ? pipeline.set(command.key, command.value, 'PX', toTtl(command.ttlMs), 'NX') : pipeline.set(command.key, command.value, 'PX', toTtl(command.ttlMs)))
+    case 'deleteIfEquals': return void pipeline.pqcDeleteIfEquals(command.key, command.value)
+  }
+}
+
+function batchReply(command: BatchCommand, reply: unknown): BatchReply {
+  switch (command.op) {
+    case 'get': return (reply as Buffer | null) ?? null
+    case 'setNxGet': return reply === null || reply === undefined ? null : String(reply)
+    case 'set': return reply === 'OK'
+    case 'deleteIfEquals': return Number(reply) === 1
+  }
 }
 
 /** Executes `pipeline`; throws the first command error. */

@@ -6,9 +6,10 @@
  * commands sent together costs one round trip per node, as with an ioredis pipeline.
  */
 import { groupBySlot } from './slots.js'
+import type { LockRequest, LookupAndLock } from './store.js'
 import {
-  DELETE_IF_EQUALS, INCR_WITH_TTL, replicaShortfall, toTtl,
-  type Announcement, type RedisDriver, type Subscription, type SubscriptionHandlers,
+  DELETE_IF_EQUALS, INCR_WITH_TTL, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
+  type Announcement, type BatchCommand, type BatchReply, type RedisDriver, type Subscription, type SubscriptionHandlers,
 } from './redis-driver.js'
 
 /** Values as Buffers (RESP blob strings, type 36) instead of strings. */
@@ -112,6 +113,30 @@ class NodeRedisDriver implements RedisDriver {
 
   mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
     return this.#perSlot(keys, (ix) => this.sender.send(keys[ix[0]!], ['MGET', ...ix.map((i) => keys[i]!)], AS_BUFFERS) as Promise<(Buffer | null)[]>)
+  }
+
+  /** Sent in the same tick, so node-redis writes them together: one round trip per node. */
+  batch(commands: readonly BatchCommand[]): Promise<BatchReply[]> {
+    return Promise.all(commands.map(async (command): Promise<BatchReply> => {
+      const { key } = command
+      switch (command.op) {
+        case 'get': return ((await this.sender.send(key, ['GET', key], AS_BUFFERS)) as Buffer | null) ?? null
+        case 'setNxGet': {
+          const previous = await this.sender.send(key, ['SET', key, command.value, 'PX', String(toTtl(command.ttlMs)), 'NX', 'GET'])
+          return previous === null || previous === undefined ? null : String(previous)
+        }
+        case 'set': return this.set(key, command.value, command.ttlMs, command.onlyIfAbsent === true)
+        case 'deleteIfEquals': return this.deleteIfEquals(key, command.value)
+      }
+    }))
+  }
+
+  lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    return lookupAndLockInBatch(this, entryKey, versionKeys, initial, versionTtlMs, lock)
+  }
+
+  setAndUnlock(key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    return setAndUnlockInBatch(this, key, value, ttlMs, lock)
   }
 
   mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]> {

@@ -5,6 +5,8 @@
  * store above never knows which one it talks to.
  */
 
+import type { LockRequest, LookupAndLock } from './store.js'
+
 /** A message on a pub/sub channel, announced after the change it describes. */
 export interface Announcement {
   channel: string
@@ -23,6 +25,19 @@ export interface Subscription {
   close(): Promise<void>
 }
 
+/** One single-key command of a {@link RedisDriver.batch}. */
+export type BatchCommand =
+  | { op: 'get'; key: string }
+  /** `SET key value NX PX ttl GET`: replies the previous value, null when it was absent (and is now `value`). */
+  | { op: 'setNxGet'; key: string; value: string; ttlMs: number }
+  /** `SET key value PX ttl`, with NX when `onlyIfAbsent`: replies whether it stored. */
+  | { op: 'set'; key: string; value: string | Buffer; ttlMs: number; onlyIfAbsent?: boolean }
+  /** Compare-and-delete (Lua): replies whether it deleted. */
+  | { op: 'deleteIfEquals'; key: string; value: string }
+
+/** The reply of each {@link BatchCommand}, in order: `Buffer | null`, `string | null`, `boolean`, `boolean`. */
+export type BatchReply = Buffer | string | boolean | null
+
 /** The Redis operations of the store, each on one client and topology. */
 export interface RedisDriver {
   /** `'ioredis'` or `'node-redis'`, and whether it is a cluster: for events and errors. */
@@ -30,6 +45,15 @@ export interface RedisDriver {
   readonly cluster: boolean
   /** Values of `keys` (null where absent): one MGET on a single server, one per hash slot in parallel on a cluster. */
   mget(keys: readonly string[]): Promise<(Buffer | null)[]>
+  /**
+   * Single-key commands sent together, executed in order on each server: one pipeline on a single
+   * server, one per hash slot (in parallel) on a cluster. Throws the first command error.
+   */
+  batch(commands: readonly BatchCommand[]): Promise<BatchReply[]>
+  /** {@link CacheStore.lookupAndLock}: one script on a single server, else a {@link batch}. */
+  lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock>
+  /** {@link CacheStore.setAndUnlock}: one script on a single server, else a {@link batch} (write first). */
+  setAndUnlock(key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void>
   /** Values with their remaining TTL in ms (-1 without TTL, -2 absent). */
   mgetWithTtl(keys: readonly string[]): Promise<[Buffer | null, number][]>
   /** SET with PX, and NX when `onlyIfAbsent`; resolves whether it stored. */
@@ -60,6 +84,41 @@ export interface RedisDriver {
    */
   subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription
 }
+
+/** {@link RedisDriver.lookupAndLock} as single-key commands, for clusters and clients without scripts. */
+export async function lookupAndLockInBatch(driver: RedisDriver, entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+  const replies = await driver.batch([
+    { op: 'get', key: entryKey },
+    ...versionKeys.map((key, i) => ({ op: 'setNxGet' as const, key, value: initial[i]!, ttlMs: versionTtlMs })),
+    { op: 'set', key: lock.key, value: lock.token, ttlMs: lock.ttlMs, onlyIfAbsent: true },
+  ])
+  return {
+    entry: (replies[0] as Buffer | null) ?? undefined,
+    versions: versionKeys.map((_, i) => (replies[i + 1] as string | null) ?? initial[i]!),
+    locked: replies[replies.length - 1] === true,
+  }
+}
+
+/** {@link RedisDriver.setAndUnlock} as single-key commands; on one server they run in this order. */
+export async function setAndUnlockInBatch(driver: RedisDriver, key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+  await driver.batch([{ op: 'set', key, value, ttlMs }, { op: 'deleteIfEquals', key: lock.key, value: lock.token }])
+}
+
+/**
+ * Lua of {@link RedisDriver.lookupAndLock} on one server. KEYS: the entry, the versions, the lock;
+ * ARGV: each version's initial value, the version TTL, the lock token, the lock TTL. Replies the
+ * entry, each version's previous value (false where it was created) and the lock's SET reply.
+ */
+export const LOOKUP_AND_LOCK = `local n = #KEYS
+local out = { redis.call('get', KEYS[1]) }
+for i = 2, n - 1 do out[i] = redis.call('set', KEYS[i], ARGV[i - 1], 'PX', ARGV[n - 1], 'NX', 'GET') end
+out[n] = redis.call('set', KEYS[n], ARGV[n], 'PX', ARGV[n + 1], 'NX')
+return out`
+
+/** Lua of {@link RedisDriver.setAndUnlock} on one server: KEYS entry, lock; ARGV value, TTL, token. */
+export const SET_AND_UNLOCK = `redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1`
 
 /** Lua of {@link RedisDriver.deleteIfEquals}: one key, so it runs on any topology. */
 export const DELETE_IF_EQUALS = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`

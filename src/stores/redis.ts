@@ -9,7 +9,7 @@ import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import { ioredisDriver, isIoredis } from './ioredis-driver.js'
 import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
 import type { Announcement, RedisDriver, Subscription, SubscriptionHandlers } from './redis-driver.js'
-import type { CacheStore, StoreValue } from './store.js'
+import type { CacheStore, LockRequest, LookupAndLock, StoreValue } from './store.js'
 
 /**
  * A Redis client the store accepts: an ioredis `Redis` or `Cluster`, or a node-redis client or
@@ -125,6 +125,14 @@ export class RedisStore implements CacheStore {
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
     return this.driver.set(key, value, ttlMs, true)
+  }
+
+  async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    return this.driver.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock)
+  }
+
+  async setAndUnlock(key: string, value: StoreValue, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    await this.driver.setAndUnlock(key, value, ttlMs, lock)
   }
 
   async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {

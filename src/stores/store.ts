@@ -6,6 +6,22 @@
 /** What a store holds: text, or bytes for compressed entries. */
 export type StoreValue = string | Buffer
 
+/** The lock {@link CacheStore.lookupAndLock} tries to take. */
+export interface LockRequest {
+  key: string
+  token: string
+  ttlMs: number
+}
+
+/** What {@link CacheStore.lookupAndLock} found. */
+export interface LookupAndLock {
+  entry: StoreValue | undefined
+  /** The current version of each key, absent ones created. */
+  versions: string[]
+  /** True when this call took the lock. */
+  locked: boolean
+}
+
 /** A place where cache entries live. Implemented by `memoryStore`, `redisStore` and `tieredStore`. */
 export interface CacheStore {
   /** Short name for events and errors, e.g. `'memory'` or `'redis'`. */
@@ -27,6 +43,19 @@ export interface CacheStore {
    * inflated after it was fetched compressed, so the next local hit does not inflate again.
    */
   keepLocal?(key: string, value: StoreValue, ttlMs: number): void
+  /**
+   * Optional, for shared stores: the first look of a read that is probably a miss, in one round
+   * trip — the entry under `entryKey`, the version under each of `versionKeys` (an absent one is
+   * set to `initial[i]` and reported as such, so the result is never absent), and an attempt to
+   * take `lock` (set only if absent). Without it, a miss costs a second round trip for the lock.
+   */
+  lookupAndLock?(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock>
+  /**
+   * Optional, for shared stores: stores an entry and then releases its lock (compare-and-delete of
+   * `lock.token`) in one round trip. Entries are judged by their versions, so a tiered store need
+   * not announce this write to other processes' L1.
+   */
+  setAndUnlock?(key: string, value: StoreValue, ttlMs: number, lock: { key: string; token: string }): Promise<void>
   /** Stores `value` under `key` for `ttlMs` milliseconds. */
   set(key: string, value: StoreValue, ttlMs: number): Promise<void>
   /** Stores `value` only if `key` is absent; resolves `true` when it stored. */

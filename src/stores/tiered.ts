@@ -10,7 +10,7 @@ import { CacheConfigError } from '../errors.js'
 import { InvalidationBus, type BusMessage } from './bus.js'
 import { MemoryStore, memoryStore } from './memory.js'
 import { RedisStore, type RedisClient } from './redis.js'
-import type { CacheStore, StoreValue } from './store.js'
+import type { CacheStore, LockRequest, LookupAndLock, StoreValue } from './store.js'
 
 /** Options of {@link tieredStore}. */
 export interface TieredStoreOptions {
@@ -100,6 +100,19 @@ export class TieredStore implements CacheStore {
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
     return this.l2.add(key, value, ttlMs)
+  }
+
+  async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    const sequence = this.bus.sequence
+    const found = await this.l2.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock)
+    // The versions go to L1 as getOrInit's do; the entry is kept locally once it is judged valid.
+    if (this.bus.healthy && this.bus.sequence === sequence) await this.l1.setMany(versionKeys.map((k, i) => [k, found.versions[i]!]), versionTtlMs)
+    else await this.l1.delete(versionKeys)
+    return found
+  }
+
+  async setAndUnlock(key: string, value: StoreValue, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    await this.#writeThrough([[key, value]], ttlMs, () => this.l2.setAndUnlock(key, value, ttlMs, lock))
   }
 
   async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {

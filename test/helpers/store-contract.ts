@@ -137,6 +137,42 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
       expect((await store.mget(keys)).filter((v) => v !== undefined)).toHaveLength(0)
     })
 
+    it('lookupAndLock reads the entry, creates only absent versions and takes the lock only if free', async (ctx) => {
+      if (!store.lookupAndLock) return ctx.skip() // optional: only shared stores implement it
+      const versions = [`${p}v:old`, `${p}v:new`]
+      await store.set(`${p}v:old`, 'existing', LONG_MS)
+      await store.set(`${p}entry`, Buffer.from([0, 1, 2, 255]), LONG_MS)
+      const first = await store.lookupAndLock(`${p}entry`, versions, ['init-old', 'init-new'], LONG_MS, { key: `${p}lock`, token: 't1', ttlMs: LONG_MS })
+      expect(Buffer.from(first.entry as Buffer)).toEqual(Buffer.from([0, 1, 2, 255]))
+      expect(first.versions).toEqual(['existing', 'init-new'])
+      expect(first.locked).toBe(true)
+      expect((await store.mget(versions)).map(text)).toEqual(['existing', 'init-new'])
+      const second = await store.lookupAndLock(`${p}absent`, versions, ['x', 'y'], LONG_MS, { key: `${p}lock`, token: 't2', ttlMs: LONG_MS })
+      expect(second).toEqual({ entry: undefined, versions: ['existing', 'init-new'], locked: false })
+      expect(text((await store.mget([`${p}lock`]))[0])).toBe('t1')
+      // keys of many hash slots in one call (a cluster splits it per slot)
+      const many = Array.from({ length: 12 }, (_, i) => `${p}many:${i}`)
+      const third = await store.lookupAndLock(`${p}e2`, many, many.map((_, i) => `i${i}`), LONG_MS, { key: `${p}lock2`, token: 't3', ttlMs: SHORT_MS })
+      expect(third.versions).toEqual(many.map((_, i) => `i${i}`))
+      expect(third.locked).toBe(true)
+      await sleep(PAST_SHORT_MS)
+      expect((await store.mget([`${p}lock2`]))[0], 'the lock has the TTL asked for').toBeUndefined()
+    })
+
+    it('setAndUnlock stores the entry and releases the lock only while it holds the token', async (ctx) => {
+      if (!store.setAndUnlock) return ctx.skip() // optional: only shared stores implement it
+      await store.set(`${p}lock`, 'mine', LONG_MS)
+      await store.setAndUnlock(`${p}entry`, 'value-1', LONG_MS, { key: `${p}lock`, token: 'mine' })
+      expect((await store.mget([`${p}entry`, `${p}lock`])).map(text)).toEqual(['value-1', undefined])
+      await store.set(`${p}lock`, 'someone-else', LONG_MS)
+      await store.setAndUnlock(`${p}entry`, Buffer.from([9, 8]), SHORT_MS, { key: `${p}lock`, token: 'mine' })
+      const [entry, lock] = await store.mget([`${p}entry`, `${p}lock`])
+      expect(Buffer.from(entry as Buffer)).toEqual(Buffer.from([9, 8]))
+      expect(text(lock)).toBe('someone-else')
+      await sleep(PAST_SHORT_MS)
+      expect((await store.mget([`${p}entry`]))[0], 'the entry has the TTL asked for').toBeUndefined()
+    })
+
     it('clear(prefix) treats glob characters in the prefix literally', async () => {
       const keys = [`${p}g*[a]?:1`, `${p}gX[a]?:1`, `${p}g*a?:1`]
       await store.setMany(keys.map((k) => [k, 'v'] as [string, string]), LONG_MS)
