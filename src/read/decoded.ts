@@ -10,16 +10,20 @@
  *   copy knows only what our JSON codec decodes); those hits decode as before.
  * - `results: 'frozen'`: the held value is deeply frozen and shared by every hit.
  *
- * Bounded by the size of the text the values were decoded from (2 bytes per character, as the
- * memory store counts): a compressed Redis entry counts as its inflated text, not its few bytes.
+ * Bounded by the size of the text the values were decoded from, 4 bytes per character: about
+ * what a decoded Prisma result takes in the heap (measured: ~5 per character for rows of Decimals
+ * and Dates, less for rows of strings). A compressed Redis entry counts as its inflated text, not
+ * its few stored bytes.
  */
 import { LRUCache } from 'lru-cache'
 import { cloneDecoded } from '../codec/clone.js'
 import type { Codec } from '../codec/entry.js'
 import type { StoreValue } from '../stores/store.js'
 
-/** Most text the held values were decoded from, in bytes (2 per character). */
+/** Most text the held values were decoded from, counted as {@link BYTES_PER_CHAR} bytes per character. */
 export const DECODED_MAX_BYTES = 64 * 1024 * 1024
+/** What one character of decoded text is counted as against the bound. */
+export const BYTES_PER_CHAR = 4
 const MAX_ENTRIES = 10_000
 
 /** What {@link DecodedResults.get} returns when nothing is held for that exact stored value. */
@@ -59,7 +63,7 @@ export class DecodedResults {
    * one is a copy), or `value` deeply frozen.
    */
   hold(key: string, raw: StoreValue, value: unknown, textLength: number, codec: Codec): unknown {
-    const size = Math.max(1, textLength * 2)
+    const size = Math.max(1, textLength * BYTES_PER_CHAR)
     if (this.#mode === 'frozen') {
       deepFreeze(value)
       this.#byKey.set(key, { raw, value, size })

@@ -125,13 +125,14 @@ describe("DecodedResults, results: 'copy'", () => {
     expect(held.byteSize).toBe(0)
   })
 
-  it('stays within its byte bound (2 bytes per character of the decoded text), dropping the least recently used', () => {
+  it('stays within its byte bound (4 bytes per character of the decoded text), dropping the least recently used', () => {
     const held = new DecodedResults('copy', 10_000)
-    for (let i = 0; i < 50; i++) held.hold(`k${i}`, `raw${i}`, { i }, 1_000, 'json')
+    for (let i = 0; i < 50; i++) held.hold(`k${i}`, `raw${i}`, { i }, 500, 'json')
+    expect(held.byteSize).toBe(10_000) // five entries of 2,000 bytes
     expect(held.byteSize).toBeLessThanOrEqual(10_000)
     expect(held.get('k49', 'raw49')).toStrictEqual({ i: 49 })
     expect(held.get('k0', 'raw0')).toBe(NOT_HELD)
-    held.hold('big', 'raw-big', { big: true }, 6_000, 'json') // larger than the whole bound: not held
+    held.hold('big', 'raw-big', { big: true }, 3_000, 'json') // larger than the whole bound: not held
     expect(held.get('big', 'raw-big')).toBe(NOT_HELD)
     expect(held.byteSize).toBeLessThanOrEqual(10_000)
   })
