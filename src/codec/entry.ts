@@ -1,8 +1,8 @@
 /**
  * The stored form of an entry: a one-line JSON header (versions of the dependencies the entry
  * was computed under, freshness times, flags), a newline, then the payload (our JSON codec, or
- * superjson for values it does not know), deflated
- * when large. The header is readable without touching the payload, so validating an entry costs
+ * superjson for values it does not know), compressed
+ * (brotli) when large and bound for a shared store. The header is readable without touching the payload, so validating an entry costs
  * no decoding; a value that does not start with the magic is foreign and reads as a miss.
  */
 import { promisify } from 'node:util'
