@@ -7,7 +7,7 @@ import type { SchemaGraph } from './dependencies/schema-graph.js'
 import { CacheError, CacheUnavailableError } from './errors.js'
 import { CacheEvents, type CacheEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
-import { FrozenResults } from './read/frozen.js'
+import { DecodedResults } from './read/decoded.js'
 import { SingleFlight } from './read/single-flight.js'
 import { StoreGuard } from './stores/guard.js'
 import { Telemetry } from './telemetry/otel.js'
@@ -39,8 +39,8 @@ export class CacheEngine {
    * extension was applied before the cache (one that was must see every read).
    */
   fastPath = false
-  /** Shared decoded results, with `results: 'frozen'`. */
-  readonly frozen: FrozenResults | undefined
+  /** Decoded results held per stored entry: copied for each hit, or shared with `results: 'frozen'`. */
+  readonly decoded: DecodedResults
   readonly #invalidator: Invalidator
   /** Store writes and refreshes running after their read returned. */
   readonly #background = new Set<Promise<unknown>>()
@@ -53,7 +53,7 @@ export class CacheEngine {
     this.fingerprint = fingerprint
     this.signer = options.signSecrets && createSigner(options.signSecrets)
     this.sharedStore = store.shared
-    this.frozen = options.results === 'frozen' ? new FrozenResults() : undefined
+    this.decoded = new DecodedResults(options.results)
     this.telemetry = Telemetry.create(options.telemetry, this.events, options.namespace)
     this.guard = new StoreGuard(store, {
       timeoutMs: options.storeTimeoutMs,

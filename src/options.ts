@@ -51,7 +51,9 @@ export interface CacheOptions {
    */
   precision?: 'row' | 'model'
   /**
-   * `'copy'`: every hit is decoded afresh, so mutating a result never changes a later hit.
+   * `'copy'`: every hit is a fresh, exactly typed copy, so mutating a result never changes a
+   * later hit (the value decoded from a stored entry is kept, bounded, and copied for each hit of
+   * that same stored value instead of being decoded again).
    * `'frozen'`: hits of the same stored entry share one deeply frozen result (objects and arrays
    * frozen: a mutation throws in strict mode instead of changing the cache), decoded once — the
    * fastest hit, for code that treats results as read-only. `Date` and byte arrays cannot be

@@ -1,12 +1,12 @@
 /**
  * The stored form of an entry: a one-line JSON header (versions of the dependencies the entry
  * was computed under, freshness times, flags), a newline, then the payload (our JSON codec, or
- * superjson for values it does not know), deflated
- * when large. The header is readable without touching the payload, so validating an entry costs
+ * superjson for values it does not know), compressed
+ * (brotli) when large and bound for a shared store. The header is readable without touching the payload, so validating an entry costs
  * no decoding; a value that does not start with the magic is foreign and reads as a miss.
  */
 import { promisify } from 'node:util'
-import { brotliCompress, brotliDecompress, constants as zlib, inflateRaw } from 'node:zlib'
+import { brotliCompress, brotliDecompress, brotliDecompressSync, constants as zlib, inflateRaw, inflateRawSync } from 'node:zlib'
 import { Decimal } from '@prisma/client/runtime/client'
 import { SuperJSON } from 'superjson'
 import { CacheSerializationError } from '../errors.js'
@@ -202,7 +202,25 @@ export function decodePayload(entry: ParsedEntry): unknown | Promise<unknown> {
   )
 }
 
-function decodeText(text: string, header: EntryHeader): unknown {
+/**
+ * The payload of `entry` as text, inflated synchronously when compressed. A hit decodes that text
+ * synchronously anyway, and parsing it costs several times the inflating (brotli inflates a
+ * 2,000-row payload in ~0.2 ms; `JSON.parse` and restoring take ~1.5 ms): the thread-pool round
+ * trip of the async inflate only added latency (~0.5 ms measured on that payload) to every hit.
+ */
+export function payloadText(entry: ParsedEntry): string {
+  const { payload, header } = entry
+  if (!header.compressed) return typeof payload === 'string' ? payload : payload.toString('utf8')
+  try {
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload
+    return (header.compression === 'deflate' ? inflateRawSync(bytes) : brotliDecompressSync(bytes)).toString('utf8')
+  } catch (error) {
+    throw new CacheSerializationError('stored entry payload is corrupt', error)
+  }
+}
+
+/** Decodes a payload's text (from {@link payloadText}) into a fresh value; throws `CacheSerializationError`. */
+export function decodeText(text: string, header: EntryHeader): unknown {
   try {
     return deserializeValue({ text, codec: header.codec ?? 'superjson', escaped: header.escaped === true })
   } catch (error) {

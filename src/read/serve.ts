@@ -1,13 +1,14 @@
 /**
  * Serving a valid entry — the one function every hit goes through (in-process, from the store,
- * to a lock waiter): decode a fresh copy, tell a running `getOrSet` what it depended on, count,
+ * to a lock waiter): produce the hit's value, tell a running `getOrSet` what it depended on, count,
  * emit, and describe the answer for `withCacheInfo()`.
  */
-import { decodePayload, type ParsedEntry } from '../codec/entry.js'
+import { decodeText, payloadText, type ParsedEntry } from '../codec/entry.js'
 import type { CacheEngine } from '../engine.js'
 import { currentTracker } from '../kv/tracking.js'
 import type { StoreValue } from '../stores/store.js'
 import type { CacheInfo } from '../types.js'
+import { NOT_HELD } from './decoded.js'
 import { eventOf, type Plan } from './plan.js'
 import type { Freshness } from './validity.js'
 
@@ -20,21 +21,20 @@ export interface ReadOutcome {
 }
 
 /**
- * Serves `entry` (already judged valid; `raw` is its stored form) as a hit or a stale hit. With
- * `results: 'frozen'`, the value decoded from the same stored form is shared. Synchronous for an
- * uncompressed entry, so an in-memory hit pays for no promise; throws `CacheSerializationError` when the
- * payload cannot be decoded (the caller treats it as a miss).
+ * Serves `entry` (already judged valid; `raw` is its stored form) as a hit or a stale hit. The
+ * value decoded from the same stored form earlier is reused when held (`engine.decoded`): a fresh
+ * copy of it, or with `results: 'frozen'` the shared frozen value; otherwise the payload is
+ * decoded and held. Synchronous, so an in-memory hit pays for no promise; throws
+ * `CacheSerializationError` when the payload cannot be decoded (the caller treats it as a miss).
  */
-export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome | Promise<ReadOutcome> {
-  const { frozen } = engine
-  if (frozen) {
-    const shared = frozen.get(plan.key, raw)
-    if (shared !== undefined) return outcome(engine, plan, entry, freshness, startedAt, shared)
-  }
-  const decoded = decodePayload(entry)
-  const keep = (value: unknown) => (frozen ? frozen.hold(plan.key, raw, value) : value)
-  if (decoded instanceof Promise) return decoded.then((value) => outcome(engine, plan, entry, freshness, startedAt, keep(value)))
-  return outcome(engine, plan, entry, freshness, startedAt, keep(decoded))
+export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome {
+  const { decoded } = engine
+  const held = decoded.get(plan.key, raw)
+  if (held !== NOT_HELD) return outcome(engine, plan, entry, freshness, startedAt, held)
+  const { header } = entry
+  const text = payloadText(entry)
+  const value = decoded.hold(plan.key, raw, decodeText(text, header), text.length, header.codec ?? 'superjson')
+  return outcome(engine, plan, entry, freshness, startedAt, value)
 }
 
 function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createSigner } from '../../src/codec/signer.js'
 import { CacheSerializationError } from '../../src/errors.js'
 import { canonicalize, entryKey, hashArgs } from '../../src/codec/keys.js'
-import { decodePayload, encodeEntry, parseEntry, serializeValue } from '../../src/codec/entry.js'
+import { cloneDecoded } from '../../src/codec/clone.js'
+import { decodePayload, deserializeValue, encodeEntry, parseEntry, serializeValue } from '../../src/codec/entry.js'
 import { expectSameData } from '../helpers/exact.js'
 
 const header = { deps: [['m:User', 'v1']] as [string, string][], createdAt: 1, freshUntil: 2, staleUntil: 3 }
@@ -148,6 +149,21 @@ describe('the codec with hostile values', () => {
     })
   }
 
+  it('a copy of a decoded value (what a hit serves) is exact and shares no object with it (property)', () => {
+    fc.assert(
+      fc.property(fc.array(prismaValue, { maxLength: 4 }), (rows) => {
+        const { text, codec } = serializeValue(rows)
+        fc.pre(codec !== 'superjson')
+        const decoded = deserializeValue({ text, codec, escaped: false })
+        const copy = cloneDecoded(decoded)
+        expectSameValue(copy, rows)
+        const originals = new Set(objectsIn(decoded))
+        for (const object of objectsIn(copy)) expect(originals.has(object)).toBe(false)
+      }),
+      { numRuns: 400 },
+    )
+  })
+
   it('garbage in the store is a CacheSerializationError, never a crash or anything else (property)', async () => {
     const garbage = fc.oneof(
       fc.string({ unit: codeUnit }),
@@ -214,6 +230,15 @@ function expectSameValue(actual: unknown, expected: unknown, path = '$'): void {
     return
   }
   expect(Object.is(actual, expected), `${path}: ${String(actual)} is ${String(expected)}`).toBe(true)
+}
+
+/** Every object reachable from `value` (itself included), typed arrays and their buffers too. */
+function objectsIn(value: unknown, found: object[] = []): object[] {
+  if (typeof value !== 'object' || value === null) return found
+  found.push(value)
+  if (ArrayBuffer.isView(value)) found.push(value.buffer)
+  else for (const name of Object.getOwnPropertyNames(value)) objectsIn(Object.getOwnPropertyDescriptor(value, name)!.value, found)
+  return found
 }
 
 /** A deep copy that keeps own `__proto__` keys as data (structuredClone would too, but not Decimal). */

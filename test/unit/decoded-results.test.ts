@@ -1,0 +1,149 @@
+/**
+ * Decoded results held per stored entry: a hit on exactly the same stored value gets a fresh,
+ * exactly typed copy (or, frozen, the shared value); any other stored value is never answered
+ * from what was held; the held values stay within their byte bound.
+ */
+import { Decimal } from '@prisma/client/runtime/client'
+import { describe, expect, it } from 'vitest'
+import { cloneDecoded } from '../../src/codec/clone.js'
+import { deserializeValue, serializeValue } from '../../src/codec/entry.js'
+import { DecodedResults, NOT_HELD } from '../../src/read/decoded.js'
+
+/** A row as a Prisma result with an include holds it, with every special value our codec knows. */
+function row() {
+  return {
+    id: 7,
+    at: new Date('2024-02-29T23:59:58.987Z'),
+    invalid: new Date(NaN),
+    price: new Decimal('1234567890.12'),
+    tiny: new Decimal('-0.000000000000000000000000001'),
+    stock: 2n ** 62n + 3n,
+    image: new Uint8Array([0, 1, 2, 250, 255]),
+    buffer: Buffer.from('bytes'),
+    numbers: [0, -0, NaN, Infinity, -Infinity, 1.5],
+    tagLike: '\u0000Dnot a date',
+    items: [{ product: { name: 'Hammer', releasedAt: new Date(5), attributes: { sizes: [1, null, { eu: null }] } } }],
+  }
+}
+
+/** `value` as a hit decodes it: through the JSON codec. */
+function decoded(value: unknown): unknown {
+  const serialized = serializeValue(value)
+  return deserializeValue(serialized)
+}
+
+describe('cloneDecoded', () => {
+  it('copies every special value exactly, at any depth, -0 and NaN included', () => {
+    const copy = cloneDecoded(decoded([row()])) as ReturnType<typeof row>[]
+    const [r] = copy
+    const expected = row()
+    expect(copy).toStrictEqual([expected])
+    expect(r!.at).toBeInstanceOf(Date)
+    expect(Number.isNaN(r!.invalid.getTime())).toBe(true)
+    expect(r!.price).toBeInstanceOf(Decimal)
+    expect(r!.price.toFixed(2)).toBe('1234567890.12')
+    expect(r!.tiny.toFixed()).toBe(expected.tiny.toFixed())
+    expect(r!.stock).toBe(expected.stock)
+    expect(Buffer.isBuffer(r!.image)).toBe(false)
+    expect(r!.image).toBeInstanceOf(Uint8Array)
+    expect(Buffer.isBuffer(r!.buffer)).toBe(true)
+    expect(Object.is(r!.numbers[1], -0)).toBe(true)
+    expect(Number.isNaN(r!.numbers[2])).toBe(true)
+    expect(r!.tagLike).toBe('\u0000Dnot a date')
+    expect(r!.items[0]!.product.releasedAt).toStrictEqual(new Date(5))
+  })
+
+  it('shares nothing mutable with its source: mutating the copy leaves the source as it was', () => {
+    const source = decoded([row()]) as ReturnType<typeof row>[]
+    const copy = cloneDecoded(source)
+    const [r] = copy
+    r!.at.setTime(0)
+    ;(r!.price as unknown as { d: number[] }).d[0] = 9
+    r!.image[0] = 99
+    r!.buffer[0] = 99
+    r!.numbers.push(4)
+    r!.items[0]!.product.attributes.sizes.pop()
+    r!.items[0]!.product.name = 'changed'
+    expect(source).toStrictEqual([row()])
+  })
+
+  it('keeps an own __proto__ key as data, never as a prototype', () => {
+    const source = JSON.parse('{"__proto__":{"admin":true},"at":1}') as Record<string, unknown>
+    const copy = cloneDecoded(source)
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyNames(copy)).toEqual(['__proto__', 'at'])
+    expect((copy as { admin?: unknown }).admin).toBeUndefined()
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')!.value).toStrictEqual({ admin: true })
+  })
+})
+
+describe("DecodedResults, results: 'copy'", () => {
+  const raw = 'pqc1{...}\n[the stored form]'
+  const hold = (held: DecodedResults, key: string, stored: string | Buffer, value: unknown) => held.hold(key, stored, value, 100, 'json-tagged')
+
+  it('serves every hit on the same stored value a fresh copy, never the held value or an earlier copy', () => {
+    const held = new DecodedResults('copy')
+    const value = decoded([row()])
+    expect(hold(held, 'k', raw, value)).toBe(value)
+    const first = held.get('k', raw) as ReturnType<typeof row>[]
+    const second = held.get('k', raw) as ReturnType<typeof row>[]
+    expect(first).not.toBe(value)
+    expect(second).not.toBe(first)
+    first[0]!.at.setTime(0)
+    first[0]!.items[0]!.product.name = 'mutated'
+    ;(value as ReturnType<typeof row>[])[0]!.id = -1 // the caller of the first decode mutates its value
+    expect(held.get('k', raw)).toStrictEqual([row()])
+    expect(Object.isFrozen(first)).toBe(false)
+  })
+
+  it('never answers for another stored value under the same key, nor for another key', () => {
+    const held = new DecodedResults('copy')
+    hold(held, 'k', raw, decoded({ v: 1 }))
+    expect(held.get('k', raw + ' ')).toBe(NOT_HELD)
+    expect(held.get('k', 'pqc1{...}\n[the stored forn]')).toBe(NOT_HELD)
+    expect(held.get('other', raw)).toBe(NOT_HELD)
+    hold(held, 'k', 'replaced', decoded({ v: 2 }))
+    expect(held.get('k', raw)).toBe(NOT_HELD)
+    expect(held.get('k', 'replaced')).toStrictEqual({ v: 2 })
+  })
+
+  it('compares stored bytes by content (a Redis GET returns a new Buffer each time)', () => {
+    const held = new DecodedResults('copy')
+    hold(held, 'k', Buffer.from([1, 2, 3]), decoded({ v: 1 }))
+    expect(held.get('k', Buffer.from([1, 2, 3]))).toStrictEqual({ v: 1 })
+    expect(held.get('k', Buffer.from([1, 2, 4]))).toBe(NOT_HELD)
+    expect(held.get('k', '\u0001\u0002\u0003')).toBe(NOT_HELD)
+  })
+
+  it('does not hold superjson values (only what the JSON codec decodes can be copied) nor primitives', () => {
+    const held = new DecodedResults('copy')
+    const map = new Map([[1, 2]])
+    expect(held.hold('k', raw, map, 10, 'superjson')).toBe(map)
+    expect(held.get('k', raw)).toBe(NOT_HELD)
+    held.hold('n', raw, 5, 1, 'json')
+    expect(held.get('n', raw)).toBe(NOT_HELD)
+    expect(held.byteSize).toBe(0)
+  })
+
+  it('stays within its byte bound (4 bytes per character of the decoded text), dropping the least recently used', () => {
+    const held = new DecodedResults('copy', 10_000)
+    for (let i = 0; i < 50; i++) held.hold(`k${i}`, `raw${i}`, { i }, 500, 'json')
+    expect(held.byteSize).toBe(10_000) // five entries of 2,000 bytes
+    expect(held.byteSize).toBeLessThanOrEqual(10_000)
+    expect(held.get('k49', 'raw49')).toStrictEqual({ i: 49 })
+    expect(held.get('k0', 'raw0')).toBe(NOT_HELD)
+    held.hold('big', 'raw-big', { big: true }, 3_000, 'json') // larger than the whole bound: not held
+    expect(held.get('big', 'raw-big')).toBe(NOT_HELD)
+    expect(held.byteSize).toBeLessThanOrEqual(10_000)
+  })
+})
+
+describe("DecodedResults, results: 'frozen'", () => {
+  it('shares one deeply frozen value per stored value', () => {
+    const held = new DecodedResults('frozen')
+    const value = held.hold('k', 'raw', decoded([row()]), 10, 'json-tagged') as ReturnType<typeof row>[]
+    expect(held.get('k', 'raw')).toBe(value)
+    expect(Object.isFrozen(value[0]!.items[0]!.product)).toBe(true)
+    expect(held.get('k', 'raw2')).toBe(NOT_HELD)
+  })
+})
