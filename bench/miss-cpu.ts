@@ -1,26 +1,48 @@
 /**
  * CPU per miss (`npx tsx bench/miss-cpu.ts [memory|redis|tiered ...]`): process CPU time and wall
- * time per findUnique miss for raw Prisma, floor A and this library's stores, interleaved in rounds.
+ * time per findUnique miss for raw Prisma, floors A and B and this library's stores, interleaved in rounds.
  * CPU time per call is far less noisy than latency, so it shows what a change to the miss path costs
  * on the caller's side (the database's own CPU is another process and not counted).
  * `MISS_CPU_BYPASS=1` adds each store with `cache: false` (the cost of the typed methods alone);
+ * `MISS_CPU_MAX` bounds the memory store's entries. CPU above wall time is other threads' (GC).
  * `MISS_CPU_CALLS` sets the calls per block (default 300), `MISS_CPU_ROUNDS` the rounds (24).
  */
 import { Redis } from 'ioredis'
 import { cacheExtension, memoryStore, redisStore, tieredStore } from '../src/index.js'
 import { config } from './helpers/config.js'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient } from '../test/generated/prisma/client.js'
+import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
 
 type Read = (n: number) => Promise<unknown>
 const token = Date.now().toString(36)
 const args = (n: number) => ({ where: { id: 1 + (n % 1000), name: { not: `m-${token}-${n}` } } })
 
+/**
+ * `MISS_CPU_INSTANT_DB=1`: the driver adapter answers a statement it has seen with the same first
+ * parameter (the row id) from memory, so a "miss" costs no database round trip and the figures are
+ * the CPU of Prisma and of the cache alone — steady enough to compare small changes.
+ */
+const instantDb = process.env.MISS_CPU_INSTANT_DB === '1'
+
+function instantClient(url: string): PrismaClient {
+  const answers = new Map<string, Promise<unknown>>()
+  const factory = wrapAdapterFactory(new PrismaPg({ connectionString: url, max: 4 }), (query, execute) => {
+    const key = query.sql + '\u0000' + String(query.args[0])
+    let answer = answers.get(key)
+    if (!answer) answers.set(key, (answer = execute()))
+    return answer as never
+  })
+  return new PrismaClient({ adapter: factory })
+}
+
 async function main(): Promise<void> {
   const url = await createBenchDatabase()
   const redis = new Redis(config.redisUrl, { db: config.redisDb })
   const bus = new Redis(config.redisUrl, { db: config.redisDb })
   await redis.flushdb()
-  const client = () => countedClient(url).prisma
+  const client = () => (instantDb ? instantClient(url) : countedClient(url).prisma)
   const raw = client()
   const floorMap = new Map<string, unknown>()
   const floorA = client().$extends({
@@ -33,11 +55,23 @@ async function main(): Promise<void> {
       return value
     } } },
   })
-  const stores = { memory: () => memoryStore(), redis: () => redisStore({ client: redis }), tiered: () => tieredStore({ l2: redisStore({ client: redis }), bus }) }
+  const floorBRedis = new Redis(config.redisUrl, { db: config.redisDb })
+  const floorB = client().$extends({
+    query: { $allModels: { async $allOperations({ model, operation, args, query }) {
+      const key = `floorb:${token}:` + JSON.stringify([model, operation, args])
+      const stored = await floorBRedis.get(key)
+      if (stored !== null) return JSON.parse(stored)
+      const value = await query(args)
+      await floorBRedis.set(key, JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), 'EX', 3600)
+      return value
+    } } },
+  })
+  const stores = { memory: () => memoryStore(process.env.MISS_CPU_MAX ? { maxEntries: Number(process.env.MISS_CPU_MAX) } : {}), redis: () => redisStore({ client: redis }), tiered: () => tieredStore({ l2: redisStore({ client: redis }), bus }) }
   const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : ['memory', 'redis', 'tiered']) as (keyof typeof stores)[]
   const contestants: [string, Read][] = [
     ['raw', (n) => raw.user.findUnique(args(n))],
     ['floor A', (n) => floorA.user.findUnique(args(n))],
+    ['floor B', (n) => floorB.user.findUnique(args(n))],
   ]
   for (const name of wanted) {
     const cached = client().$extends(cacheExtension({ store: stores[name](), ttl: 3600, namespace: `pqc-cpu-${name}-${token}` }))
@@ -47,12 +81,21 @@ async function main(): Promise<void> {
   // Short blocks, many rounds, medians: a block's CPU includes the GC debt of the one before it,
   // and the machine's noise comes in bursts; the median of many short blocks sees through both.
   const blocks = new Map<string, { cpu: number[]; wall: number[] }>()
+  const gcTime = new Map<string, number>()
+  const gcCalls = new Map<string, number>()
+  let current = ''
+  const { PerformanceObserver } = await import('node:perf_hooks')
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcTime.set(current, (gcTime.get(current) ?? 0) + e.duration)
+  }).observe({ entryTypes: ['gc'] })
   let seq = 0
   const perBlock = Number(process.env.MISS_CPU_CALLS ?? 300)
   const rounds = Number(process.env.MISS_CPU_ROUNDS ?? 24)
   for (let i = 0; i < 200; i++) for (const [, read] of contestants) await read(seq++) // warm every path
   for (let round = 0; round < rounds; round++) {
     for (const [name, read] of round % 2 ? [...contestants].reverse() : contestants) {
+      current = name
+      gcCalls.set(name, (gcCalls.get(name) ?? 0) + perBlock)
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
       for (let i = 0; i < perBlock; i++) await read(seq++)
@@ -64,6 +107,7 @@ async function main(): Promise<void> {
       blocks.set(name, b)
     }
   }
+  for (const [name, ms] of gcTime) if (gcCalls.has(name)) console.log(`${name.padEnd(16)} gc  ${((1000 * ms) / gcCalls.get(name)!).toFixed(1)} µs/call of main-thread GC pauses`)
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
   const base = blocks.get('floor A')!
   for (const [name, b] of blocks) {
@@ -73,6 +117,7 @@ async function main(): Promise<void> {
   }
   redis.disconnect()
   bus.disconnect()
+  floorBRedis.disconnect()
   process.exit(0)
 }
 
