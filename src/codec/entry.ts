@@ -139,14 +139,23 @@ export async function encodeEntry(
   limits: { maxBytes: number; compressAbove: number },
   signer?: Signer,
   key = '',
+  size = Buffer.byteLength(serialized.text),
 ): Promise<string | Buffer | undefined> {
   const { text, escaped, codec } = serialized
-  const size = Buffer.byteLength(text)
   if (size > limits.maxBytes) return undefined
   const compressed = limits.compressAbove > 0 && size > limits.compressAbove
-  const head = MAGIC + JSON.stringify(headerToJson({ ...header, escaped, compressed, codec, ...(compressed && { compression: 'brotli' as const }) })) + '\n'
+  const head = MAGIC + headerText(header, escaped, compressed, codec) + '\n'
   const envelope = compressed ? Buffer.concat([Buffer.from(head), await compress(text)]) : head + text
   return signer ? signer.seal(key, envelope) : envelope
+}
+
+/** The header line, written directly: it is built on every miss (same JSON as {@link headerToJson} gives). */
+function headerText(h: Pick<EntryHeader, 'deps' | 'createdAt' | 'freshUntil' | 'staleUntil'>, escaped: boolean, compressed: boolean, codec: Codec): string {
+  if (!Number.isFinite(h.createdAt + h.freshUntil + h.staleUntil)) {
+    return JSON.stringify(headerToJson({ ...h, escaped, compressed, codec, ...(compressed && { compression: 'brotli' as const }) }))
+  }
+  const j = codec === 'json' ? ',"j":1' : codec === 'json-tagged' ? ',"j":2' : ''
+  return `{"d":${JSON.stringify(h.deps)},"c":${h.createdAt},"f":${h.freshUntil},"s":${h.staleUntil}${escaped ? ',"e":1' : ''}${compressed ? ',"z":2' : ''}${j}}`
 }
 
 /**

@@ -14,7 +14,7 @@
  * entries. Versions carry no fingerprint on purpose: deployments share the database, so a write
  * in one must invalidate the entries of the other.
  */
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 
 /**
  * Encodes `value` into a string that is equal for equal meaning and differs otherwise. Time and
@@ -159,8 +159,11 @@ export function hashArgs(args: unknown): string {
   return hash
 }
 
+/** One-shot `crypto.hash` (Node ≥ 20.12) is ~3× faster than a Hash object for short texts. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash
+
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url')
+  return oneShot ? oneShot('sha256', text, 'base64url') : crypto.createHash('sha256').update(text).digest('base64url')
 }
 
 /**
@@ -179,7 +182,7 @@ const RECENT_MAX_CHARS = 2048
 
 /** A short fingerprint of the schema text: part of every entry key. */
 export function schemaFingerprint(schemaText: string): string {
-  return createHash('sha256').update(schemaText).digest('hex').slice(0, 12)
+  return crypto.createHash('sha256').update(schemaText).digest('hex').slice(0, 12)
 }
 
 /** The pieces an entry key is made of. */

@@ -107,7 +107,8 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy: () => value }
   }
-  if (serialized === undefined || Buffer.byteLength(serialized.text) > engine.options.maxEntryBytes) {
+  const size = serialized && Buffer.byteLength(serialized.text)
+  if (serialized === undefined || size! > engine.options.maxEntryBytes) {
     skip(engine, plan)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     // Too large to keep a serialized copy for the (rare) joiners: each one serializes its own.
@@ -119,7 +120,7 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy }
   }
-  const stored = store(engine, plan, value, serialized, captured, lockToken)
+  const stored = store(engine, plan, value, serialized, size!, captured, lockToken)
   if (!engine.sharedStore) {
     const deps = await stored
     return { value, copy, ...(deps && { deps }) }
@@ -139,10 +140,10 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
 }
 
 /** Computes the dependencies, writes the entry, releases the lock; never rejects. */
-async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized: Serialized, captured: string[], lockToken: string | undefined): Promise<[string, string][] | undefined> {
+async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized: Serialized, size: number, captured: string[], lockToken: string | undefined): Promise<[string, string][] | undefined> {
   try {
     const deps = await dependenciesOf(engine, plan, value, captured)
-    const encoded = deps && (await encode(engine, plan, serialized, deps))
+    const encoded = deps && (await encode(engine, plan, serialized, size, deps))
     if (deps && encoded) await write(engine, plan, encoded, deps, lockToken)
     else if (lockToken !== undefined) await releaseLock(engine, plan, lockToken)
     return deps
@@ -153,11 +154,11 @@ async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized
   }
 }
 
-async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, deps: [string, string][]): Promise<string | Buffer | undefined> {
+async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, size: number, deps: [string, string][]): Promise<string | Buffer | undefined> {
   const { policy } = plan
   const now = Date.now()
   const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
-  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key)
+  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key, size)
   if (encoded === undefined) skip(engine, plan)
   return encoded
 }
