@@ -14,6 +14,7 @@ import { Telemetry } from './telemetry/otel.js'
 import type { CacheStore } from './stores/store.js'
 import { Invalidator } from './write/invalidator.js'
 import { createSigner, type Signer } from './codec/signer.js'
+import { KeyLayout } from './codec/key-layout.js'
 
 /** Entry keys remembered by {@link CacheEngine.readBefore}. */
 const READ_LATELY = 10_000
@@ -24,6 +25,8 @@ export class CacheEngine {
   readonly guard: StoreGuard
   readonly graph: SchemaGraph
   readonly fingerprint: string
+  /** Key names of this namespace on this store (its buckets). */
+  readonly keys: KeyLayout
   /** Signs and verifies stored entries (option `sign`); `undefined` when entries are not signed. */
   readonly signer: Signer | undefined
   readonly events = new CacheEvents()
@@ -51,6 +54,7 @@ export class CacheEngine {
     this.options = options
     this.graph = graph
     this.fingerprint = fingerprint
+    this.keys = new KeyLayout(options.namespace, store.buckets ?? 1)
     this.signer = options.signSecrets && createSigner(options.signSecrets)
     this.sharedStore = store.shared
     this.decoded = new DecodedResults(options.results)
@@ -60,7 +64,7 @@ export class CacheEngine {
       failures: options.breakerFailures,
       cooldownMs: options.breakerCooldownMs,
     })
-    this.#invalidator = new Invalidator(this.guard, options.namespace, (error, tags) => this.report(error, { tags }))
+    this.#invalidator = new Invalidator(this.guard, this.keys, (error, tags) => this.report(error, { tags }))
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { CacheStoreError } from '../errors.js'
-import { versionKey } from '../codec/keys.js'
+import type { KeyLayout } from '../codec/key-layout.js'
 import type { StoreGuard } from '../stores/guard.js'
 
 const PROCESS_PREFIX = randomBytes(6).toString('base64url')
@@ -38,15 +38,19 @@ export async function captureVersions(guard: StoreGuard, keys: readonly string[]
 }
 
 /**
- * Replaces the version of every tag; resolves once the store has it. When the store refuses the
+ * Replaces the version of every tag (in every bucket's copy, with the same token); resolves once
+ * the store has it. When the store refuses the
  * new versions for lack of memory, the old ones are deleted if it allows that, and the failure is
  * still thrown (the caller reports it and retries). A Redis at `maxmemory` with `noeviction` refuses every SET but
  * accepts deletes: without them, another process would keep serving entries recorded under the
  * old versions. An absent version matches no entry, and the next read creates a fresh one.
  */
-export async function bumpVersions(guard: StoreGuard, namespace: string, tags: readonly string[]): Promise<void> {
+export async function bumpVersions(guard: StoreGuard, keys: KeyLayout, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) return
-  const entries = tags.map((tag) => [versionKey(namespace, tag), newVersion()] as [string, string])
+  const entries = tags.flatMap((tag) => {
+    const version = newVersion()
+    return keys.everyVersion(tag).map((key) => [key, version] as [string, string])
+  })
   try {
     await guard.call('invalidate', (s) => s.setMany(entries, VERSION_TTL_MS), true)
   } catch (error) {

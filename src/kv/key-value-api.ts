@@ -6,7 +6,7 @@
 import { userTag } from '../dependencies/tags.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheConfigError } from '../errors.js'
-import { userKey, versionKey } from '../codec/keys.js'
+import type { PlacedKey } from '../codec/key-layout.js'
 import { seconds } from '../options.js'
 import { tagList } from '../read/policy.js'
 import { decodePayload, encodeEntry, parseEntry, serializeValue, type EntryHeader } from '../codec/entry.js'
@@ -55,18 +55,18 @@ const INTEGER = /^-?\d{1,16}$/
 
 /** Builds the key/value half of `$cache`. */
 export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
-  const ns = engine.options.namespace
-  const key = (k: unknown) => {
+  const placed = (k: unknown): PlacedKey => {
     if (typeof k !== 'string' || k.length === 0) throw new CacheConfigError('key', 'a non-empty string', k)
-    return userKey(ns, k)
+    return engine.keys.user(k)
   }
+  const key = (k: unknown) => placed(k).key
   const ttlOf = (options: SetOptions | undefined) => (options?.ttl === undefined ? engine.options.ttlMs : seconds('ttl', options.ttl, false))
   const tagsOf = (options: SetOptions | undefined) => (options?.tags === undefined ? [] : tagList('tags', options.tags).map(userTag))
 
-  async function readMany(keys: string[]): Promise<unknown[]> {
+  async function readMany(keys: PlacedKey[]): Promise<unknown[]> {
     let raws: (StoreValue | undefined)[]
     try {
-      raws = await engine.guard.call('get', (s) => s.mget(keys))
+      raws = await engine.guard.call('get', (s) => s.mget(keys.map((k) => k.key)))
     } catch (error) {
       engine.report(error)
       return keys.map(() => undefined)
@@ -74,7 +74,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     return Promise.all(raws.map((raw, i) => (raw === undefined ? undefined : decodeValid(raw, keys[i]!))))
   }
 
-  async function decodeValid(raw: StoreValue, storeKey: string): Promise<unknown> {
+  async function decodeValid(raw: StoreValue, { key: storeKey, bucket }: PlacedKey): Promise<unknown> {
     const text = typeof raw === 'string' ? raw : raw.length <= 17 ? raw.toString() : ''
     if (INTEGER.test(text)) return Number(text)
     try {
@@ -83,7 +83,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       const entry = parseEntry(raw, engine.signer, storeKey)
       const deps = entry.header.deps
       if (deps.length > 0) {
-        const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => versionKey(ns, tag))))
+        const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => engine.keys.version(tag, bucket))))
         if (!versionsMatch(deps, current)) return undefined
       }
       return await decodePayload(entry)
@@ -110,24 +110,24 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     engine.events.counts.sets++
   }
 
-  async function capture(tags: string[]): Promise<[string, string][]> {
-    const versions = await captureVersions(engine.guard, tags.map((tag) => versionKey(ns, tag)), tags.map(() => undefined))
+  async function capture(tags: string[], bucket: number): Promise<[string, string][]> {
+    const versions = await captureVersions(engine.guard, tags.map((tag) => engine.keys.version(tag, bucket)), tags.map(() => undefined))
     return tags.map((tag, i) => [tag, versions[i]!])
   }
 
   async function set(k: string, value: unknown, options?: SetOptions): Promise<void> {
-    const storeKey = key(k)
+    const { key: storeKey, bucket } = placed(k)
     const ttlMs = ttlOf(options)
     const tags = tagsOf(options)
     try {
-      await write(storeKey, value, ttlMs, await capture(tags))
+      await write(storeKey, value, ttlMs, await capture(tags, bucket))
     } catch (error) {
       engine.report(error, { key: storeKey })
     }
   }
 
   const api: KeyValueApi = {
-    get: async <T>(k: string) => (await readMany([key(k)]))[0] as T | undefined,
+    get: async <T>(k: string) => (await readMany([placed(k)]))[0] as T | undefined,
     set,
     async add(k, value, options) {
       if ((await api.get(k)) !== undefined) return false
@@ -135,17 +135,18 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       return true
     },
     async getOrSet<T>(k: string, fn: () => T | Promise<T>, options?: SetOptions): Promise<T> {
-      const storeKey = key(k)
-      const cached = (await readMany([storeKey]))[0]
+      const at = placed(k)
+      const storeKey = at.key
+      const cached = (await readMany([at]))[0]
       if (cached !== undefined) return cached as T
       const ttlMs = ttlOf(options)
       let userDeps: [string, string][] | undefined
       try {
-        userDeps = await capture(tagsOf(options))
+        userDeps = await capture(tagsOf(options), at.bucket)
       } catch (error) {
         engine.report(error, { key: storeKey })
       }
-      const { value, tracker } = await track(fn)
+      const { value, tracker } = await track(fn, at.bucket, engine.keys)
       if (userDeps && !tracker.incomplete) {
         try {
           await write(storeKey, value, ttlMs, [...userDeps, ...tracker.versions])
@@ -160,7 +161,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       return (await api.deleteMany([k])) > 0
     },
     async getMany<T>(keys: string[]): Promise<Map<string, T>> {
-      const values = await readMany(keys.map(key))
+      const values = await readMany(keys.map(placed))
       const out = new Map<string, T>()
       keys.forEach((k, i) => values[i] !== undefined && out.set(k, values[i] as T))
       return out

@@ -4,6 +4,7 @@
  * stored under them and a later write to any of those models invalidates it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { KeyLayout } from '../codec/key-layout.js'
 
 /** The dependencies seen while one `getOrSet` function ran. */
 export class DependencyTracker {
@@ -12,8 +13,16 @@ export class DependencyTracker {
   /** Set when some read's versions are unknown (store failure): the result must not be stored. */
   incomplete = false
 
-  record(deps: Iterable<readonly [string, string | undefined]>): void {
-    for (const [tag, version] of deps) {
+  /**
+   * @param home - the bucket of the entry being computed (see `KeyLayout`): uncached reads capture
+   * their versions there, and versions read in another bucket are recorded with theirs.
+   */
+  constructor(readonly home = 0, readonly keys?: KeyLayout) {}
+
+  /** Records `deps` as read from the version copies of bucket `from`. */
+  record(deps: Iterable<readonly [string, string | undefined]>, from = this.home): void {
+    for (const [dep, version] of deps) {
+      const tag = this.keys ? this.keys.qualify(dep, from, this.home) : dep
       if (version === undefined) this.incomplete = true
       else if (!this.versions.has(tag)) this.versions.set(tag, version)
     }
@@ -29,8 +38,8 @@ export function currentTracker(): DependencyTracker | undefined {
 }
 
 /** Runs `fn` while recording the dependencies of the reads it makes. */
-export async function track<T>(fn: () => T | Promise<T>): Promise<{ value: T; tracker: DependencyTracker }> {
-  const tracker = new DependencyTracker()
+export async function track<T>(fn: () => T | Promise<T>, home = 0, keys?: KeyLayout): Promise<{ value: T; tracker: DependencyTracker }> {
+  const tracker = new DependencyTracker(home, keys)
   active++
   try {
     const value = await storage.run(tracker, fn)

@@ -6,7 +6,7 @@
  * awaited by the caller: the versions were captured before the query, so an entry that lands late
  * is judged by them like any other.
  */
-import { canonicalize, lockKey, versionKey } from '../codec/keys.js'
+import { canonicalize, lockKey } from '../codec/keys.js'
 import { deserializeValue, encodeEntry, serializeValue, serializeWithin, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
@@ -223,13 +223,12 @@ async function dependenciesOf(engine: CacheEngine, plan: Plan, value: unknown, c
  * version proves no write to this row slipped between the query and this read.
  */
 async function rowTagByUniqueField(engine: CacheEngine, plan: Plan, primaryKey: unknown, captured: string[]): Promise<[string, string][] | undefined> {
-  const { namespace } = engine.options
   const tag = rowTag(plan.model, primaryKey)
   const model = modelTag(plan.model)
   try {
     // In this order: the model version read after the row version proves neither moved since
     // the query (a write bumps its model's tag before its row tags).
-    const [version] = await captureVersions(engine.guard, [versionKey(namespace, tag)], [undefined])
+    const [version] = await captureVersions(engine.guard, [engine.keys.version(tag, plan.bucket)], [undefined])
     const [current] = await engine.guard.call('read versions', (s) => s.mget([plan.versionKeys[plan.tags.indexOf(model)]!], true))
     if (version === undefined || current?.toString() !== captured[plan.tags.indexOf(model)]) return undefined
     return [...plan.deps.row!.tags, ...plan.userTags].map((t) => [t, captured[plan.tags.indexOf(t)]!] as [string, string]).concat([[tag, version]])

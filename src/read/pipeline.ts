@@ -11,7 +11,7 @@ import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
 import { scopingNow } from '../dependencies/scopes.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
 import { captureVersions, newVersion, VERSION_TTL_MS } from '../dependencies/versions.js'
-import { lockKey, versionKey } from '../codec/keys.js'
+import { lockKey } from '../codec/keys.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheError, CacheSerializationError } from '../errors.js'
 import { currentTracker } from '../kv/tracking.js'
@@ -132,7 +132,7 @@ export async function readUncached(
     if (inTransaction || status === 'error') tracker.incomplete = true
     else {
       const { tags } = readDependencies(engine.graph, read.model, read.operation, read.args, 'row', scopingNow(engine.options.scopedModels, engine.options.scope))
-      const keys = tags.map((tag) => versionKey(engine.options.namespace, tag))
+      const keys = tags.map((tag) => engine.keys.version(tag, tracker.home))
       try {
         const versions = await captureVersions(engine.guard, keys, keys.map(() => undefined))
         tracker.record(tags.map((tag, i) => [tag, versions[i]] as const))
@@ -219,7 +219,7 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
   }
   countMiss(engine, plan)
   const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control, heldLock))
-  recordFlight(result)
+  recordFlight(plan, result)
   return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
 }
 
@@ -235,7 +235,7 @@ async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Quer
     const result = await flight.promise
     const savedMs = engine.events.countRead('hit', plan.model, plan.operation, plan.key)
     if (engine.events.has('hit')) engine.events.emit('hit', { ...eventOf(plan), savedMs })
-    recordFlight(result)
+    recordFlight(plan, result)
     return { value: await result.copy(), info: { status: 'hit', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
   }
   countMiss(engine, plan)
@@ -244,7 +244,7 @@ async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Quer
     markIncomplete()
     return { value: await query(), info: { status: 'miss', key: plan.key } }
   }
-  recordFlight(result)
+  recordFlight(plan, result)
   return { value: await result.copy(), info: { status: 'miss', key: plan.key } }
 }
 
@@ -278,10 +278,10 @@ function countMiss(engine: CacheEngine, plan: Plan): void {
 }
 
 /** Tells a running `getOrSet` which versions a flight's value was computed under. */
-function recordFlight(result: FlightResult): void {
+function recordFlight(plan: Plan, result: FlightResult): void {
   const tracker = currentTracker()
   if (!tracker) return
-  if (result.deps) tracker.record(result.deps)
+  if (result.deps) tracker.record(result.deps, plan.bucket)
   else tracker.incomplete = true
 }
 

@@ -5,7 +5,6 @@
  */
 import { readDependencies, type ReadDependencies } from '../dependencies/read-dependencies.js'
 import { userTag } from '../dependencies/tags.js'
-import { entryKey, versionKey } from '../codec/keys.js'
 import type { CacheEngine } from '../engine.js'
 import { argsShape } from '../events.js'
 import type { ReadPolicy } from './policy.js'
@@ -19,6 +18,8 @@ export interface Plan {
   policy: ReadPolicy
   scope: string | undefined
   key: string
+  /** The bucket of `key` (see `KeyLayout`): its versions are read from that bucket's copies. */
+  bucket: number
   deps: ReadDependencies
   /** Every tag whose version is read and captured: the union of the possible dependency sets. */
   tags: string[]
@@ -38,13 +39,13 @@ export function planRead(
   policy: ReadPolicy,
   scope: string | undefined,
 ): Plan {
-  const { namespace, precision } = engine.options
+  const { precision } = engine.options
   const deps = readDependencies(engine.graph, model, operation, args, precision, { models: engine.options.scopedModels, scope })
   const userTags = policy.tags.map(userTag)
   const tags = [...new Set([...deps.tags, ...(deps.row?.tags ?? []), ...userTags])]
-  const key = entryKey({ namespace, fingerprint: engine.fingerprint, model, operation, scope, args, customKey: policy.key })
-  const versionKeys = tags.map((tag) => versionKey(namespace, tag))
-  return { model, operation, args, policy, scope, key, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
+  const { key, bucket } = engine.keys.entry({ fingerprint: engine.fingerprint, model, operation, scope, args, customKey: policy.key })
+  const versionKeys = tags.map((tag) => engine.keys.version(tag, bucket))
+  return { model, operation, args, policy, scope, key, bucket, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
 }
 
 /** The event fields of a read; `shape` is computed only if a listener reads it. */

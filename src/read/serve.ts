@@ -38,7 +38,7 @@ export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, ent
 }
 
 function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {
-  currentTracker()?.record(entry.header.deps)
+  currentTracker()?.record(entry.header.deps, plan.bucket)
   const now = Date.now()
   const name = freshness === 'fresh' ? 'hit' : 'stale'
   const savedMs = engine.events.countRead(name, plan.model, plan.operation, plan.key)

@@ -5,7 +5,6 @@
  * still current and its stale window has not passed.
  */
 import type { EntryHeader, ParsedEntry } from '../codec/entry.js'
-import { versionKey } from '../codec/keys.js'
 import type { CacheEngine } from '../engine.js'
 import type { StoreValue } from '../stores/store.js'
 import type { Plan } from './plan.js'
@@ -52,7 +51,7 @@ export function checkEntryLocally(engine: CacheEngine, plan: Plan, entry: Parsed
   const outside = dependenciesOutsidePlan(plan, entry.header.deps, versionAt)
   if (outside === false) return undefined
   if (outside.length === 0) return freshness
-  const current = engine.guard.store.peek?.(outside.map(([tag]) => versionKey(engine.options.namespace, tag)))
+  const current = engine.guard.store.peek?.(outside.map(([tag]) => engine.keys.version(tag, plan.bucket)))
   if (!current) return 'unknown'
   return versionsMatch(outside, current) ? freshness : undefined
 }
@@ -70,7 +69,7 @@ export async function checkEntry(engine: CacheEngine, plan: Plan, entry: ParsedE
   const outside = dependenciesOutsidePlan(plan, entry.header.deps, versionAt)
   if (outside === false) return undefined
   if (outside.length === 0) return freshness
-  const keys = outside.map(([tag]) => versionKey(engine.options.namespace, tag))
+  const keys = outside.map(([tag]) => engine.keys.version(tag, plan.bucket))
   const current = await engine.guard.call('read versions', (s) => s.mget(keys, consistent))
   return versionsMatch(outside, current) ? freshness : undefined
 }

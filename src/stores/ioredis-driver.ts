@@ -6,7 +6,7 @@
  * ending in WAIT, since WAIT counts the writes of the connection it is sent on.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis'
-import { groupBySlot } from './slots.js'
+import { groupBySlot, oneSlot } from './slots.js'
 import type { LockRequest, LookupAndLock } from './store.js'
 import {
   DELETE_IF_EQUALS, INCR_WITH_TTL, LOOKUP_AND_LOCK, SET_AND_UNLOCK, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
@@ -167,12 +167,17 @@ class IoredisClusterDriver extends IoredisDriver {
     return out
   }
 
-  /** A script may not span slots: single-key commands, one pipeline per slot. */
+  /**
+   * The script when every key shares a slot (the bucketed layout puts them there); a script may
+   * not span slots, so otherwise single-key commands, one pipeline per slot.
+   */
   override lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+    if (oneSlot([entryKey, lock.key, ...versionKeys])) return super.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock)
     return lookupAndLockInBatch(this, entryKey, versionKeys, initial, versionTtlMs, lock)
   }
 
   override setAndUnlock(key: string, value: string | Buffer, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
+    if (oneSlot([key, lock.key])) return super.setAndUnlock(key, value, ttlMs, lock)
     return setAndUnlockInBatch(this, key, value, ttlMs, lock)
   }
 

@@ -5,6 +5,7 @@
  * every master (never KEYS). The caller owns the client: we never close it.
  */
 import { randomBytes } from 'node:crypto'
+import { MAX_BUCKETS } from '../codec/key-layout.js'
 import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import { ioredisDriver, isIoredis } from './ioredis-driver.js'
 import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
@@ -47,7 +48,18 @@ export interface RedisStoreOptions {
    * does not wait. @default 0
    */
   replicas?: number
+  /**
+   * On a Redis Cluster: how many buckets (hash slots) a namespace's keys spread over. Each entry
+   * lives in one bucket with its lock and its own copy of the versions it depends on, so a hit is
+   * one `MGET` on one node; a version bump writes every bucket's copy (one pipeline per master).
+   * More buckets spread load over more slots and make bumps larger; use at least a few per master.
+   * Ignored on a single server, where keys need no placement. @default 16
+   */
+  buckets?: number
 }
+
+/** Buckets of a cluster's key layout unless `buckets` says otherwise. */
+const DEFAULT_BUCKETS = 16
 
 /** A store on Redis. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
@@ -58,6 +70,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 export class RedisStore implements CacheStore {
   readonly kind = 'redis'
   readonly shared = true
+  /** Buckets of the key layout: `buckets` on a cluster, 1 on a single server. */
+  readonly buckets: number
   /** The client given in the options. */
   readonly client: RedisClient
   /** Tags this store's announcements, so the tiered store around it ignores its own. */
@@ -70,19 +84,21 @@ export class RedisStore implements CacheStore {
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('redisStore', 'an options object with a client', options)
     for (const key of Object.keys(options)) {
-      if (!['client', 'channel', 'replicas'].includes(key)) throw new CacheConfigError(`redisStore.${key}`, 'a known option (client, channel, replicas)', 'an unknown option')
+      if (!['client', 'channel', 'replicas', 'buckets'].includes(key)) throw new CacheConfigError(`redisStore.${key}`, 'a known option (client, channel, replicas, buckets)', 'an unknown option')
     }
-    const { channel, replicas = 0 } = options
+    const { channel, replicas = 0, buckets = DEFAULT_BUCKETS } = options
     if (channel !== undefined && channel !== false && (typeof channel !== 'string' || channel.length === 0)) {
       throw new CacheConfigError('redisStore.channel', 'a non-empty string or false', channel)
     }
     if (!Number.isInteger(replicas) || replicas < 0) throw new CacheConfigError('redisStore.replicas', 'an integer >= 0', replicas)
+    if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new CacheConfigError('redisStore.buckets', `an integer from 1 to ${MAX_BUCKETS}`, buckets)
     this.#channel = channel
     this.#replicas = replicas
     if (isIoredis(options.client)) this.driver = ioredisDriver(options.client)
     else if (isNodeRedis(options.client)) this.driver = nodeRedisDriver(options.client)
     else throw new CacheConfigError('redisStore.client', 'an ioredis Redis or Cluster, or a node-redis client or cluster', options.client)
     this.client = options.client
+    this.buckets = this.driver.cluster ? buckets : 1
   }
 
   /** Where changes are announced for tiered processes (`undefined`: nowhere, or not attached yet). */

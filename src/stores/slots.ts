@@ -27,3 +27,10 @@ export function groupBySlot(keys: readonly string[]): SlotGroup[] {
 export function slotOf(key: string): number {
   return calculateSlot(key)
 }
+
+/** True when every key of `keys` hashes to the same slot. */
+export function oneSlot(keys: readonly string[]): boolean {
+  const slot = calculateSlot(keys[0]!)
+  for (let i = 1; i < keys.length; i++) if (calculateSlot(keys[i]!) !== slot) return false
+  return true
+}

@@ -29,6 +29,11 @@ export interface CacheStore {
   /** True when other processes share the data (stampede locks across processes are worth taking). */
   readonly shared: boolean
   /**
+   * How many buckets keys are spread over (see `KeyLayout`): a Redis Cluster store keeps each
+   * entry with its lock and its own copy of its versions in one hash slot. Absent: 1.
+   */
+  readonly buckets?: number
+  /**
    * Values of `keys`, `undefined` where absent, in one round trip. `consistent` skips any
    * process-local copy (lock waiters need the shared truth).
    */

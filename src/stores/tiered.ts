@@ -37,6 +37,10 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
 export class TieredStore implements CacheStore {
   readonly kind = 'tiered'
   readonly shared = true
+  /** L2's buckets: L1 holds the same keys. */
+  get buckets(): number {
+    return this.l2.buckets
+  }
   readonly l1: MemoryStore
   readonly l2: RedisStore
   readonly bus: InvalidationBus

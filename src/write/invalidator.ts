@@ -5,6 +5,7 @@
  */
 import { bumpVersions } from '../dependencies/versions.js'
 import type { StoreGuard } from '../stores/guard.js'
+import type { KeyLayout } from '../codec/key-layout.js'
 
 const RETRY_MIN_MS = 50
 const RETRY_MAX_MS = 5000
@@ -14,14 +15,14 @@ export class Invalidator {
   /** Tags whose invalidation has not reached the store yet. */
   readonly pendingTags = new Set<string>()
   readonly #guard: StoreGuard
-  readonly #namespace: string
+  readonly #keys: KeyLayout
   readonly #report: (error: unknown, tags: string[]) => void
   #retryTimer: NodeJS.Timeout | undefined
   #retryDelayMs = RETRY_MIN_MS
 
-  constructor(guard: StoreGuard, namespace: string, report: (error: unknown, tags: string[]) => void) {
+  constructor(guard: StoreGuard, keys: KeyLayout, report: (error: unknown, tags: string[]) => void) {
     this.#guard = guard
-    this.#namespace = namespace
+    this.#keys = keys
     this.#report = report
   }
 
@@ -34,7 +35,7 @@ export class Invalidator {
   /** Replaces the versions of `tags`; resolves once the store has them, or once a retry is scheduled. Never rejects. */
   async invalidate(tags: readonly string[]): Promise<void> {
     try {
-      await bumpVersions(this.#guard, this.#namespace, tags)
+      await bumpVersions(this.#guard, this.#keys, tags)
     } catch (error) {
       this.#report(error, [...tags])
       for (const tag of tags) this.pendingTags.add(tag)
@@ -52,7 +53,7 @@ export class Invalidator {
     this.#retryTimer = undefined
     const tags = [...this.pendingTags]
     try {
-      await bumpVersions(this.#guard, this.#namespace, tags)
+      await bumpVersions(this.#guard, this.#keys, tags)
       for (const tag of tags) this.pendingTags.delete(tag)
       this.#retryDelayMs = RETRY_MIN_MS
     } catch (error) {
