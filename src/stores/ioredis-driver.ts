@@ -6,7 +6,8 @@
  * ending in WAIT, since WAIT counts the writes of the connection it is sent on.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis'
-import { groupBySlot, oneSlot } from './slots.js'
+import { ClusterReads } from './cluster-reads.js'
+import { commonSlot, groupBySlot, oneSlot } from './slots.js'
 import type { LockRequest, LookupAndLock } from './store.js'
 import {
   DELETE_IF_EQUALS, INCR_WITH_TTL, LOOKUP_AND_LOCK, SET_AND_UNLOCK, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
@@ -16,7 +17,7 @@ import {
 type ScriptedPipeline = ChainableCommander & { pqcDeleteIfEquals(key: string, value: string): ChainableCommander }
 
 type Scripted = (Redis | Cluster) & {
-  pqcLookupAndLockBuffer(numberOfKeys: number, ...args: (string | number)[]): Promise<(Buffer | null)[]>
+  [lookupAndLock: `pqcLookupAndLock${number}Buffer`]: (...args: (string | number)[]) => Promise<(Buffer | null)[]>
   pqcSetAndUnlock(key: string, lockKey: string, value: string | Buffer, ttlMs: number, token: string): Promise<number>
   pqcDeleteIfEquals(key: string, value: string): Promise<number>
   pqcIncrWithTtl(key: string, delta: number, ttlMs: number): Promise<number>
@@ -34,7 +35,6 @@ export function ioredisDriver(client: unknown): RedisDriver {
   const scripted = c as Scripted
   if (typeof scripted.pqcDeleteIfEquals !== 'function') c.defineCommand('pqcDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS })
   if (typeof scripted.pqcIncrWithTtl !== 'function') c.defineCommand('pqcIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL })
-  if (typeof scripted.pqcLookupAndLockBuffer !== 'function') c.defineCommand('pqcLookupAndLock', { lua: LOOKUP_AND_LOCK })
   if (typeof scripted.pqcSetAndUnlock !== 'function') c.defineCommand('pqcSetAndUnlock', { numberOfKeys: 2, lua: SET_AND_UNLOCK })
   return (c as { isCluster?: boolean }).isCluster === true ? new IoredisClusterDriver(c as Cluster, scripted) : new IoredisDriver(c as Redis, scripted)
 }
@@ -58,7 +58,7 @@ class IoredisDriver implements RedisDriver {
   /** One script, one command: a pipeline of single commands costs each its own command overhead in the client. */
   async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
     const ttl = toTtl(versionTtlMs)
-    const replies = await this.scripted.pqcLookupAndLockBuffer(versionKeys.length + 2, entryKey, ...versionKeys, lock.key, ...initial, ttl, lock.token, toTtl(lock.ttlMs))
+    const replies = await runLookupAndLock(this.scripted, versionKeys.length + 2, entryKey, ...versionKeys, lock.key, ...initial, ttl, lock.token, toTtl(lock.ttlMs))
     return {
       entry: replies[0] ?? undefined,
       versions: versionKeys.map((_, i) => replies[i + 1]?.toString() ?? initial[i]!),
@@ -141,13 +141,17 @@ class IoredisDriver implements RedisDriver {
  */
 class IoredisClusterDriver extends IoredisDriver {
   override readonly cluster = true
+  readonly #reads: ClusterReads
   constructor(readonly clusterClient: Cluster, scripted: Scripted) {
     super(clusterClient, scripted)
+    this.#reads = new ClusterReads(clusterClient)
   }
 
   override async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    // The bucketed layout puts a read's keys in one slot: the common case allocates no groups.
+    const slot = commonSlot(keys)
+    if (slot >= 0) return this.#reads.mget(keys, slot)
     const groups = groupBySlot(keys)
-    if (groups.length === 1) return this.clusterClient.mgetBuffer(...(keys as string[]))
     const out = new Array<Buffer | null>(keys.length)
     await Promise.all(groups.map(async ({ indexes }) => {
       const values = await this.clusterClient.mgetBuffer(...indexes.map((i) => keys[i]!))
@@ -157,8 +161,9 @@ class IoredisClusterDriver extends IoredisDriver {
   }
 
   override async batch(commands: readonly BatchCommand[]): Promise<BatchReply[]> {
-    const groups = groupBySlot(commands.map((c) => c.key))
-    if (groups.length === 1) return super.batch(commands)
+    const keys = commands.map((c) => c.key)
+    if (oneSlot(keys)) return super.batch(commands)
+    const groups = groupBySlot(keys)
     const out = new Array<BatchReply>(commands.length)
     await Promise.all(groups.map(async ({ indexes }) => {
       const part = await super.batch(indexes.map((i) => commands[i]!))
@@ -281,6 +286,18 @@ function batchReply(command: BatchCommand, reply: unknown): BatchReply {
     case 'set': return reply === 'OK'
     case 'deleteIfEquals': return Number(reply) === 1
   }
+}
+
+/**
+ * Runs the lookup script for `keys` keys, defined once per count. A fixed key count puts the entry
+ * key first among the arguments: auto-pipelining on a cluster picks the node by the first
+ * argument, which for a script with a variable key count would be the count itself, and the
+ * pipeline then fails with "All keys in the pipeline should belong to the same slots allocation group".
+ */
+function runLookupAndLock(client: Scripted, keys: number, ...args: (string | number)[]): Promise<(Buffer | null)[]> {
+  const name = `pqcLookupAndLock${keys}` as const
+  if (typeof client[`${name}Buffer`] !== 'function') client.defineCommand(name, { numberOfKeys: keys, lua: LOOKUP_AND_LOCK })
+  return client[`${name}Buffer`]!(...args)
 }
 
 /** Executes `pipeline`; throws the first command error. */

@@ -1,7 +1,7 @@
 /**
- * Hash-slot grouping for Redis Cluster: a multi-key command may only name keys of one slot, so a
- * read of an entry and its versions becomes one command per slot (sent together, in parallel).
- * Keys keep their format; no hash tags are added (see the README, "Redis Cluster").
+ * Hash-slot grouping for Redis Cluster: a multi-key command may only name keys of one slot. The
+ * bucketed key layout (codec/key-layout.ts) puts a read's keys in one slot; keys that still span
+ * slots (a namespace changed under a running app, hand-made keys) become one command per slot.
  */
 import calculateSlot from 'cluster-key-slot'
 
@@ -23,14 +23,14 @@ export function groupBySlot(keys: readonly string[]): SlotGroup[] {
   return [...groups].map(([slot, indexes]) => ({ slot, indexes }))
 }
 
-/** The hash slot of `key`. */
-export function slotOf(key: string): number {
-  return calculateSlot(key)
+/** The slot every key of `keys` hashes to, or -1 when they span slots. */
+export function commonSlot(keys: readonly string[]): number {
+  const slot = calculateSlot(keys[0]!)
+  for (let i = 1; i < keys.length; i++) if (calculateSlot(keys[i]!) !== slot) return -1
+  return slot
 }
 
 /** True when every key of `keys` hashes to the same slot. */
 export function oneSlot(keys: readonly string[]): boolean {
-  const slot = calculateSlot(keys[0]!)
-  for (let i = 1; i < keys.length; i++) if (calculateSlot(keys[i]!) !== slot) return false
-  return true
+  return commonSlot(keys) >= 0
 }
