@@ -11,11 +11,13 @@ import { includeArgs } from './scenarios/find-many-include-hit.js'
 import { cacheExtension, redisStore } from '../src/index.js'
 
 const env = (name: string) => process.env[name] ?? ''
+/** Buckets of the cluster key layout (BENCH_BUCKETS; 1 = the unbucketed layout, for comparison). */
+const BUCKETS = Number(process.env.BENCH_BUCKETS ?? 16)
 const seeds = env('REDIS_CLUSTER_NODES').split(',').map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) }))
 const cluster = new Cluster(seeds, { enableAutoPipelining: process.env.BENCH_AUTOPIPELINE !== '0' })
 await new Promise((resolve) => cluster.once('ready', resolve))
 const base = countedClient(env('DATABASE_URL')).prisma
-const prisma = base.$extends(cacheExtension({ store: redisStore({ client: cluster }), namespace: env('NAMESPACE'), timeouts: { store: 2000 } }))
+const prisma = base.$extends(cacheExtension({ store: redisStore({ client: cluster, buckets: BUCKETS }), namespace: env('NAMESPACE'), timeouts: { store: 2000 } }))
 let errors = 0
 let crossSlot = 0
 prisma.$cache.on('error', (e) => {

@@ -2,7 +2,8 @@
  * `npm run bench:cluster`: the Redis store on a Redis Cluster (3 masters, 1 replica each) against
  * one Redis, both test-owned servers started here on free ports and stopped after.
  * 1. Hits with 50 in flight (findUnique; findMany + include): p50 latency and reads/s, single vs
- *    cluster, measured in alternating rounds so machine load affects both alike.
+ *    cluster, measured in alternating rounds so machine load affects both alike; the ratio is the
+ *    median of the paired rounds' p50 ratios. BENCH_BUCKETS sets the layout's buckets (1 = unbucketed).
  * 2. N app processes (BENCH_PROCESSES, default 4) sharing the cluster, each with 10 reads in
  *    flight over a warmed working set, and 1 write in 20 (invalidations shared by every
  *    process): reads/s, hit rate and p99 per process and in total.
@@ -24,7 +25,9 @@ const { startRedisServer } = await import('../test/helpers/redis-server.js')
 const { cacheExtension, redisStore } = await import('../src/index.js')
 
 const IN_FLIGHT = 50
-const ROUNDS = config.quick ? 2 : 5
+/** Buckets of the cluster key layout (BENCH_BUCKETS; 1 = the unbucketed layout, for comparison). */
+const BUCKETS = Number(process.env.BENCH_BUCKETS ?? 16)
+const ROUNDS = config.quick ? 3 : 7
 const ROUND_MS = config.quick ? 300 : 1500
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4)
 const LOAD_MS = config.quick ? 2000 : 8000
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   try {
     const base = countedClient(databaseUrl).prisma
     const cached = (client: InstanceType<typeof Redis> | InstanceType<typeof Cluster>) => {
-      const prisma = base.$extends(cacheExtension({ store: redisStore({ client }), namespace: 'b_' + randomBytes(4).toString('hex'), timeouts: { store: 1000 } }))
+      const prisma = base.$extends(cacheExtension({ store: redisStore({ client, buckets: BUCKETS }), namespace: 'b_' + randomBytes(4).toString('hex'), timeouts: { store: 1000 } }))
       prisma.$cache.on('error', (e) => {
         if (String(e.error?.message).includes('CROSSSLOT')) crossSlot++
         if (errorsSeen++ < 3) log(`cache error: ${e.operation ?? ''}: ${e.error?.message ?? ''}`)
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
       'findUnique': (p) => (i) => p.user.findUnique({ where: { id: users[i % users.length]! }, cache: true }),
       'findMany + include': (p) => (i) => p.order.findMany({ ...(includeArgs(i % 10) as object), cache: true }),
     }
-    lines.push('| hit, 50 in flight | single Redis p50 | cluster p50 | cluster / single | single reads/s | cluster reads/s |', '|---|---:|---:|---:|---:|---:|')
+    lines.push('| hit, 50 in flight | single Redis p50 | cluster p50 | cluster / single p50 (median of paired rounds; range) | single reads/s | cluster reads/s |', '|---|---:|---:|---:|---:|---:|')
     for (const [name, shape] of Object.entries(shapes)) {
       const reads = { single: shape(targets.single), cluster: shape(targets.cluster) }
       for (const read of Object.values(reads)) await inFlight(read, 300) // warm: every entry stored, connections open, JIT
@@ -93,7 +96,10 @@ async function main(): Promise<void> {
       }
       const p50 = (s: Sample[]) => percentile(s.flatMap((x) => x.latencies), 50)
       const rate = (s: Sample[]) => s.reduce((n, x) => n + x.reads, 0) / (s.reduce((n, x) => n + x.ms, 0) / 1000)
-      const row = `| ${name} | ${p50(samples.single).toFixed(2)} ms | ${p50(samples.cluster).toFixed(2)} ms | ${(p50(samples.cluster) / p50(samples.single)).toFixed(2)}× | ${rate(samples.single).toFixed(0)} | ${rate(samples.cluster).toFixed(0)} |`
+      // Each round pairs a single and a cluster sample taken back to back: the median of the
+      // paired ratios shrugs off a round that a noisy neighbour slowed down.
+      const ratios = samples.single.map((s, i) => percentile(samples.cluster[i]!.latencies, 50) / percentile(s.latencies, 50))
+      const row = `| ${name} | ${p50(samples.single).toFixed(2)} ms | ${p50(samples.cluster).toFixed(2)} ms | ${percentile(ratios, 50).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${rate(samples.single).toFixed(0)} | ${rate(samples.cluster).toFixed(0)} |`
       lines.push(row)
       log(row + ` stats single ${JSON.stringify(targets.single.$cache.stats()).slice(0, 120)} cluster ${JSON.stringify(targets.cluster.$cache.stats()).slice(0, 120)}`)
     }
