@@ -1,8 +1,8 @@
 // providers: postgres — about the Redis Cluster, not the database
 /**
  * The Redis Cluster across real processes (test/helpers/child/cache-worker.ts with
- * REDIS_CLUSTER_NODES): the stampede lock holds across processes whose lock, entry and version
- * keys live on different masters, and tiered stores on the cluster keep each other's L1 fresh
+ * REDIS_CLUSTER_NODES): the stampede lock holds across processes sharing the cluster (the reads'
+ * buckets spread over every master), and tiered stores on the cluster keep each other's L1 fresh
  * through the bus (classic pub/sub: the writer publishes through whichever node, the reader
  * listens on a node of its own choosing).
  */
