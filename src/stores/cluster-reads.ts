@@ -15,15 +15,24 @@ interface Pending {
   reject: (error: unknown) => void
 }
 
+const shared = new WeakMap<Cluster, ClusterReads>()
+
 /** Batches MGETs per master for one cluster; see the module comment. */
 export class ClusterReads {
+  /** The one instance for `cluster`: every store on a client shares its batches and listeners. */
+  static for(cluster: Cluster): ClusterReads {
+    let reads = shared.get(cluster)
+    if (!reads) shared.set(cluster, (reads = new ClusterReads(cluster)))
+    return reads
+  }
+
   readonly #cluster: Cluster
   readonly #batches = new Map<Redis, Pending[]>()
   #nodes = new Map<string, Redis>()
   /** Only the default setup: a key prefix or reads from replicas stay with the cluster client. */
   readonly #usable: boolean
 
-  constructor(cluster: Cluster) {
+  private constructor(cluster: Cluster) {
     this.#cluster = cluster
     const options = cluster.options as { keyPrefix?: string; scaleReads?: unknown }
     this.#usable = !options.keyPrefix && (options.scaleReads ?? 'master') === 'master'

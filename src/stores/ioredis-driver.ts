@@ -144,7 +144,7 @@ class IoredisClusterDriver extends IoredisDriver {
   readonly #reads: ClusterReads
   constructor(readonly clusterClient: Cluster, scripted: Scripted) {
     super(clusterClient, scripted)
-    this.#reads = new ClusterReads(clusterClient)
+    this.#reads = ClusterReads.for(clusterClient)
   }
 
   override async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
