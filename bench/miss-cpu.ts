@@ -6,6 +6,7 @@
  * `MISS_CPU_BYPASS=1` adds each store with `cache: false` (the cost of the typed methods alone);
  * `MISS_CPU_MAX` bounds the memory store's entries. CPU above wall time is other threads' (GC).
  * `MISS_CPU_CALLS` sets the calls per block (default 300), `MISS_CPU_ROUNDS` the rounds (24).
+ * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile}).
  */
 import { Redis } from 'ioredis'
 import { cacheExtension, memoryStore, redisStore, tieredStore } from '../src/index.js'
@@ -115,10 +116,57 @@ async function main(): Promise<void> {
     const wall = median(b.wall)
     console.log(`${name.padEnd(16)} cpu ${cpu.toFixed(0).padStart(4)} µs/call  wall ${wall.toFixed(0).padStart(4)} µs/call  (${(cpu / median(base.cpu)).toFixed(2)}× / ${(wall / median(base.wall)).toFixed(2)}× floor A, medians of ${b.cpu.length} blocks)`)
   }
+  const profiled = contestants.find(([name]) => name === process.env.MISS_CPU_PROFILE)
+  if (profiled) await profile(profiled[0], () => profiled[1](seq++))
   redis.disconnect()
   bus.disconnect()
   floorBRedis.disconnect()
   process.exit(0)
+}
+
+/**
+ * `MISS_CPU_PROFILE=<contestant>`: 3,000 more calls of that contestant under the V8 profiler, then
+ * its self time by source file and by function (share of non-idle CPU).
+ */
+async function profile(name: string, read: () => Promise<unknown>): Promise<void> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  for (let i = 0; i < 3000; i++) await read()
+  const { profile } = await session.post('Profiler.stop')
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+  const byFile = new Map<string, number>()
+  const byFunction = new Map<string, number>()
+  let total = 0
+  profile.samples!.forEach((id, i) => {
+    const frame = byId.get(id)!
+    if (frame.functionName === '(idle)') return
+    const dt = profile.timeDeltas![i] ?? 0
+    const file = frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench)\//, '$1/') || frame.functionName
+    byFile.set(file, (byFile.get(file) ?? 0) + dt)
+    const fn = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt)
+    total += dt
+  })
+  // Inclusive time of this library's functions (synchronous stretches only: an await ends one).
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map<string, number>()
+  profile.samples!.forEach((id, i) => {
+    const dt = profile.timeDeltas![i] ?? 0
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!
+      if (!f.url.includes('/src/')) continue
+      const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`
+      if (!seen.has(k)) inclusive.set(k, (inclusive.get(k) ?? 0) + dt)
+      seen.add(k)
+    }
+  })
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 3000).toFixed(1).padStart(6)} µs/call  ${k}`).join('\n')
+  console.log(`\nprofile of ${name}: by file\n${top(byFile, 25)}\n\nby function\n${top(byFunction, 40)}\n\ninclusive, this library\n${top(inclusive, 40)}`)
 }
 
 await main()
