@@ -1,6 +1,10 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
+import calculateSlot from 'cluster-key-slot'
 import { canonicalize, entryKey, hashArgs, lockKey, schemaFingerprint, userKey, versionKey } from '../../src/codec/keys.js'
+import { KeyLayout, MAX_BUCKETS } from '../../src/codec/key-layout.js'
+import { describeKey } from '../../src/cli/keys.js'
+import { CacheConfigError } from '../../src/errors.js'
 
 const base = { namespace: 'ns', fingerprint: 'fp', model: 'User', operation: 'findMany', scope: undefined, args: { where: { id: 1 } } }
 
@@ -104,5 +108,52 @@ describe('other keys', () => {
   it('fingerprints schemas: equal text, equal fingerprint; one changed character, another one', () => {
     expect(schemaFingerprint('model A { id Int @id }')).toBe(schemaFingerprint('model A { id Int @id }'))
     expect(schemaFingerprint('model A { id Int @id }')).not.toBe(schemaFingerprint('model B { id Int @id }'))
+  })
+})
+
+describe('KeyLayout (Redis Cluster buckets)', () => {
+  const { namespace: _ns, ...parts } = base
+  const slotOf = (key: string) => calculateSlot(key)
+
+  it('with one bucket, keys are exactly the plain ones', () => {
+    const layout = new KeyLayout('ns', 1)
+    expect(layout.entry(parts)).toEqual({ key: entryKey(base), bucket: 0 })
+    expect(layout.version('m:User', 0)).toBe(versionKey('ns', 'm:User'))
+    expect(layout.everyVersion('m:User')).toEqual([versionKey('ns', 'm:User')])
+  })
+
+  it('puts an entry, its lock and its bucket’s version copies in one slot', () => {
+    const layout = new KeyLayout('ns', 16)
+    const { key, bucket } = layout.entry(parts)
+    expect(key).toMatch(/^ns:e:\{[^}]+\}:fp:User:findMany:_:/)
+    expect(slotOf(lockKey('ns', key))).toBe(slotOf(key))
+    expect(slotOf(layout.version('m:User', bucket))).toBe(slotOf(key))
+    expect(slotOf(layout.version('r:User:1', bucket))).toBe(slotOf(key))
+  })
+
+  it('spreads buckets evenly over the slot space: bucket i in the i-th share', () => {
+    const layout = new KeyLayout('ns', 16)
+    const slots = layout.everyVersion('m:User').map(slotOf)
+    slots.forEach((slot, i) => expect(Math.floor(slot / 1024)).toBe(i))
+    const buckets = new Set(Array.from({ length: 200 }, (_, i) => layout.entry({ ...parts, args: { where: { id: i } } }).bucket))
+    expect(buckets.size).toBe(16)
+  })
+
+  it('reads a qualified tag (@<bucket>:<tag>) from that bucket’s copy', () => {
+    const layout = new KeyLayout('ns', 16)
+    const qualified = layout.qualify('m:User', 3, 7)
+    expect(qualified).toBe('@3:m:User')
+    expect(layout.version(qualified, 7)).toBe(layout.version('m:User', 3))
+    expect(layout.qualify('m:User', 7, 7)).toBe('m:User')
+  })
+
+  it('rejects a bucket count out of range with a CacheConfigError', () => {
+    for (const bad of [0, -1, 2.5, MAX_BUCKETS + 1, Number.NaN]) expect(() => new KeyLayout('ns', bad)).toThrow(CacheConfigError)
+  })
+
+  it('the CLI reads model and operation from bucketed and plain entry keys alike', () => {
+    const plain = entryKey(base)
+    const bucketed = new KeyLayout('ns', 16).entry(parts).key
+    for (const key of [plain, bucketed]) expect(describeKey('ns', key)).toEqual({ kind: 'entry', model: 'User', operation: 'findMany' })
   })
 })
