@@ -24,6 +24,13 @@ export const MAX_BUCKETS = 1024
 
 const SLOTS = 16384
 
+/** Throws a `CacheConfigError` at `path` unless `buckets` is an integer from 1 to {@link MAX_BUCKETS}. */
+export function checkBuckets(path: string, buckets: unknown): void {
+  if (!Number.isInteger(buckets) || (buckets as number) < 1 || (buckets as number) > MAX_BUCKETS) {
+    throw new CacheConfigError(path, `an integer from 1 to ${MAX_BUCKETS}`, buckets)
+  }
+}
+
 /** A key and the bucket it lives in (always 0 without buckets). */
 export interface PlacedKey {
   key: string
@@ -35,9 +42,7 @@ export class KeyLayout {
   readonly #tags: string[]
 
   constructor(readonly namespace: string, readonly buckets: number) {
-    if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) {
-      throw new CacheConfigError('store.buckets', `an integer from 1 to ${MAX_BUCKETS}`, buckets)
-    }
+    checkBuckets('store.buckets', buckets)
     this.#tags = buckets === 1 ? [] : bucketTags(buckets)
   }
 

@@ -39,9 +39,8 @@ export async function captureVersions(guard: StoreGuard, keys: readonly string[]
 
 /**
  * Replaces the version of every tag (in every bucket's copy, with the same token); resolves once
- * the store has it. When the store refuses the
- * new versions for lack of memory, the old ones are deleted if it allows that, and the failure is
- * still thrown (the caller reports it and retries). A Redis at `maxmemory` with `noeviction` refuses every SET but
+ * the store has it. When the store refuses the new versions for lack of memory, the old ones are
+ * deleted if it allows that, and the failure is still thrown (the caller reports it and retries). A Redis at `maxmemory` with `noeviction` refuses every SET but
  * accepts deletes: without them, another process would keep serving entries recorded under the
  * old versions. An absent version matches no entry, and the next read creates a fresh one.
  */

@@ -17,12 +17,12 @@ export class DependencyTracker {
    * @param home - the bucket of the entry being computed (see `KeyLayout`): uncached reads capture
    * their versions there, and versions read in another bucket are recorded with theirs.
    */
-  constructor(readonly home = 0, readonly keys?: KeyLayout) {}
+  constructor(readonly home: number, readonly keys: KeyLayout) {}
 
   /** Records `deps` as read from the version copies of bucket `from`. */
   record(deps: Iterable<readonly [string, string | undefined]>, from = this.home): void {
     for (const [dep, version] of deps) {
-      const tag = this.keys ? this.keys.qualify(dep, from, this.home) : dep
+      const tag = this.keys.qualify(dep, from, this.home)
       if (version === undefined) this.incomplete = true
       else if (!this.versions.has(tag)) this.versions.set(tag, version)
     }
@@ -38,7 +38,7 @@ export function currentTracker(): DependencyTracker | undefined {
 }
 
 /** Runs `fn` while recording the dependencies of the reads it makes. */
-export async function track<T>(fn: () => T | Promise<T>, home = 0, keys?: KeyLayout): Promise<{ value: T; tracker: DependencyTracker }> {
+export async function track<T>(fn: () => T | Promise<T>, home: number, keys: KeyLayout): Promise<{ value: T; tracker: DependencyTracker }> {
   const tracker = new DependencyTracker(home, keys)
   active++
   try {

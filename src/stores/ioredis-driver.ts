@@ -1,9 +1,11 @@
 /**
  * The Redis driver on ioredis, for a `Redis` (one server) and a `Cluster`. On one server every
- * operation is the one command or pipeline it always was. On a cluster, keys are grouped by hash
- * slot and each group is sent as its own command (in parallel; ioredis routes each to its node
- * and follows MOVED/ASK); writes that must be confirmed by replicas go as one pipeline per node
- * ending in WAIT, since WAIT counts the writes of the connection it is sent on.
+ * operation is the one command or pipeline it always was. On a cluster, the bucketed key layout
+ * puts a read's keys in one slot: a hit's MGET goes straight to the slot's master (ClusterReads),
+ * a miss's scripts through the cluster client; keys that span slots are grouped by slot, one
+ * command per group (in parallel; ioredis routes each and follows MOVED/ASK). Writes that must be
+ * confirmed by replicas go as one pipeline per node ending in WAIT, since WAIT counts the writes
+ * of the connection it is sent on.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis'
 import { ClusterReads } from './cluster-reads.js'

@@ -5,7 +5,7 @@
  * every master (never KEYS). The caller owns the client: we never close it.
  */
 import { randomBytes } from 'node:crypto'
-import { MAX_BUCKETS } from '../codec/key-layout.js'
+import { checkBuckets } from '../codec/key-layout.js'
 import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import { ioredisDriver, isIoredis } from './ioredis-driver.js'
 import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
@@ -91,7 +91,7 @@ export class RedisStore implements CacheStore {
       throw new CacheConfigError('redisStore.channel', 'a non-empty string or false', channel)
     }
     if (!Number.isInteger(replicas) || replicas < 0) throw new CacheConfigError('redisStore.replicas', 'an integer >= 0', replicas)
-    if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new CacheConfigError('redisStore.buckets', `an integer from 1 to ${MAX_BUCKETS}`, buckets)
+    checkBuckets('redisStore.buckets', buckets)
     this.#channel = channel
     this.#replicas = replicas
     if (isIoredis(options.client)) this.driver = ioredisDriver(options.client)
