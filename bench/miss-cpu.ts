@@ -11,6 +11,7 @@
 import { Redis } from 'ioredis'
 import { cacheExtension, memoryStore, redisStore, tieredStore } from '../src/index.js'
 import { config } from './helpers/config.js'
+import { selfTime, type CallFrame } from './helpers/cpu-profile.js'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
@@ -136,20 +137,10 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   await session.post('Profiler.start')
   for (let i = 0; i < 3000; i++) await read()
   const { profile } = await session.post('Profiler.stop')
+  const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench)\//, '$1/') || frame.functionName
+  const { times: byFile, total } = selfTime(profile, fileOf)
+  const { times: byFunction } = selfTime(profile, (frame) => `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`)
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
-  const byFile = new Map<string, number>()
-  const byFunction = new Map<string, number>()
-  let total = 0
-  profile.samples!.forEach((id, i) => {
-    const frame = byId.get(id)!
-    if (frame.functionName === '(idle)') return
-    const dt = profile.timeDeltas![i] ?? 0
-    const file = frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench)\//, '$1/') || frame.functionName
-    byFile.set(file, (byFile.get(file) ?? 0) + dt)
-    const fn = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt)
-    total += dt
-  })
   // Inclusive time of this library's functions (synchronous stretches only: an await ends one).
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)

@@ -12,19 +12,11 @@ import { Redis } from 'ioredis'
 import { cacheExtension, memoryStore, redisStore } from '../src/index.js'
 import { config } from './helpers/config.js'
 import { countedClient, createBenchDatabase, databaseUrl } from './helpers/database.js'
+import { selfTime, type CpuProfile } from './helpers/cpu-profile.js'
 
 const STORES = ['memory', 'redis'] as const
 const root = fileURLToPath(new URL('../', import.meta.url))
 
-interface ProfileNode {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-}
-interface Profile {
-  nodes: ProfileNode[]
-  samples: number[]
-  timeDeltas: number[]
-}
 
 function shortUrl(url: string): string {
   if (url.startsWith('file:')) return relative(root, fileURLToPath(url))
@@ -32,20 +24,12 @@ function shortUrl(url: string): string {
 }
 
 /** Self time per function, as shares of the non-idle time. */
-export function topSelfTime(profile: Profile, top = 15): { name: string; percent: number }[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  const self = new Map<string, number>()
-  let total = 0
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)!.callFrame
-    if (frame.functionName === '(idle)') return
-    const dt = profile.timeDeltas[i] ?? 0
+function topSelfTime(profile: CpuProfile, top = 15): { name: string; percent: number }[] {
+  const { times, total } = selfTime(profile, (frame) => {
     const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''
-    const name = `${frame.functionName || '(anonymous)'}${where ? ' ' + where : ''}`
-    self.set(name, (self.get(name) ?? 0) + dt)
-    total += dt
+    return `${frame.functionName || '(anonymous)'}${where ? ' ' + where : ''}`
   })
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, t]) => ({ name, percent: (100 * t) / total }))
+  return [...times.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, t]) => ({ name, percent: (100 * t) / total }))
 }
 
 type Path = 'hit' | 'miss'
@@ -78,7 +62,7 @@ async function parent(path: Path): Promise<void> {
     })
     if (result.status !== 0) throw new Error(`profile child (${store}) failed`)
     const file = readdirSync(dir).find((f) => f === `${path}-${store}.cpuprofile`)!
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
     process.stdout.write(`\n### findUnique ${path}, ${store}Store: top self time (share of non-idle CPU)\n\n| function | self |\n|---|---:|\n`)
     for (const { name, percent } of topSelfTime(profile)) process.stdout.write(`| ${name.replace(/\|/g, '\\|')} | ${percent.toFixed(1)}% |\n`)
   }

@@ -1,0 +1,33 @@
+/** Reading V8 CPU profiles (the inspector's `Profiler.stop` result, or a `.cpuprofile` file). */
+
+export interface CallFrame {
+  functionName: string
+  url: string
+  lineNumber: number
+}
+export interface ProfileNode {
+  id: number
+  callFrame: CallFrame
+  children?: number[]
+}
+export interface CpuProfile {
+  nodes: ProfileNode[]
+  samples?: number[]
+  timeDeltas?: number[]
+}
+
+/** Self time (µs) per `keyOf(frame)`, idle samples left out, and their total. */
+export function selfTime(profile: CpuProfile, keyOf: (frame: CallFrame) => string): { times: Map<string, number>; total: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+  const times = new Map<string, number>()
+  let total = 0
+  profile.samples?.forEach((id, i) => {
+    const frame = byId.get(id)!
+    if (frame.functionName === '(idle)') return
+    const dt = profile.timeDeltas?.[i] ?? 0
+    const key = keyOf(frame)
+    times.set(key, (times.get(key) ?? 0) + dt)
+    total += dt
+  })
+  return { times, total }
+}
