@@ -99,8 +99,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, message: 
 
 /** Total calls of each Redis command since the last `CONFIG RESETSTAT`, from `INFO commandstats`. */
 export async function commandCounts(server: RedisServer): Promise<Record<string, number>> {
+  return parseCommandStats(await server.cli('info', 'commandstats'))
+}
+
+/** Calls per command in the text of `INFO commandstats`. */
+export function parseCommandStats(text: string): Record<string, number> {
   const counts: Record<string, number> = {}
-  for (const line of (await server.cli('info', 'commandstats')).split('\n')) {
+  for (const line of text.split('\n')) {
     const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim())
     if (match) counts[match[1]!] = Number(match[2])
   }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { CacheConfigError, redisStore } from '../../src/index.js'
 import { cachedClient, testCluster, testRedis, type CachedClient } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { parseCommandStats } from '../helpers/redis-server.js'
 
 const USERS = 40
 const BUCKETS = 16
@@ -47,10 +48,9 @@ async function keysOf(namespace: string): Promise<string[]> {
 async function commandStats(): Promise<Record<string, number>> {
   const total: Record<string, number> = {}
   for (const node of cluster.nodes('master')) {
-    const text = await node.info('commandstats')
-    for (const [, name, calls] of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      if (/^(config|info|cluster|replconf|ping|command|client)/.test(name!)) continue
-      total[name!] = (total[name!] ?? 0) + Number(calls)
+    for (const [name, calls] of Object.entries(parseCommandStats(await node.info('commandstats')))) {
+      if (/^(config|info|cluster|replconf|ping|command|client)/.test(name)) continue
+      total[name] = (total[name] ?? 0) + calls
     }
   }
   return total
