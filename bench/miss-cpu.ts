@@ -16,10 +16,14 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
+import { includeArgs as baseIncludeArgs } from './scenarios/find-many-include-hit.js'
 
 type Read = (n: number) => Promise<unknown>
 const token = Date.now().toString(36)
 const args = (n: number) => ({ where: { id: 1 + (n % 1000), name: { not: `m-${token}-${n}` } } })
+/** `MISS_CPU_SHAPE=include`: findMany + include (20 orders with their items) instead of findUnique. */
+const include = process.env.MISS_CPU_SHAPE === 'include'
+const includeArgs = (n: number) => baseIncludeArgs(n % 10, { id: { not: -1 - n } }) as never
 
 /**
  * `MISS_CPU_INSTANT_DB=1`: the driver adapter answers a statement it has seen with the same first
@@ -31,7 +35,7 @@ const instantDb = process.env.MISS_CPU_INSTANT_DB === '1'
 function instantClient(url: string): PrismaClient {
   const answers = new Map<string, Promise<unknown>>()
   const factory = wrapAdapterFactory(new PrismaPg({ connectionString: url, max: 4 }), (query, execute) => {
-    const key = query.sql + '\u0000' + String(query.args[0])
+    const key = query.sql + '\u0000' + (include ? '' : String(query.args[0]))
     let answer = answers.get(key)
     if (!answer) answers.set(key, (answer = execute()))
     return answer as never
@@ -71,13 +75,13 @@ async function main(): Promise<void> {
   const stores = { memory: () => memoryStore(process.env.MISS_CPU_MAX ? { maxEntries: Number(process.env.MISS_CPU_MAX) } : {}), redis: () => redisStore({ client: redis }), tiered: () => tieredStore({ l2: redisStore({ client: redis }), bus }) }
   const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : ['memory', 'redis', 'tiered']) as (keyof typeof stores)[]
   const contestants: [string, Read][] = [
-    ['raw', (n) => raw.user.findUnique(args(n))],
-    ['floor A', (n) => floorA.user.findUnique(args(n))],
-    ['floor B', (n) => floorB.user.findUnique(args(n))],
+    ['raw', (n) => (include ? raw.order.findMany(includeArgs(n)) : raw.user.findUnique(args(n)))],
+    ['floor A', (n) => (include ? floorA.order.findMany(includeArgs(n)) : floorA.user.findUnique(args(n)))],
+    ['floor B', (n) => (include ? floorB.order.findMany(includeArgs(n)) : floorB.user.findUnique(args(n)))],
   ]
   for (const name of wanted) {
     const cached = client().$extends(cacheExtension({ store: stores[name](), ttl: 3600, namespace: `pqc-cpu-${name}-${token}` }))
-    contestants.push([name, (n) => cached.user.findUnique({ ...args(n), cache: true })])
+    contestants.push([name, (n) => (include ? cached.order.findMany({ ...(includeArgs(n) as object), cache: true }) : cached.user.findUnique({ ...args(n), cache: true }))])
     if (process.env.MISS_CPU_BYPASS === '1') contestants.push([`${name} bypass`, (n) => cached.user.findUnique({ ...args(n), cache: false })])
   }
   // Short blocks, many rounds, medians: a block's CPU includes the GC debt of the one before it,
