@@ -61,12 +61,21 @@ export class MemoryStore implements CacheStore {
     return values
   }
 
+  lookupNow(entryKey: string, versionKeys: readonly string[], version: () => string, versionTtlMs: number): { entry: StoreValue | undefined; versions: string[] } {
+    const versions = versionKeys.map((key) => this.#getOrInit(key, version, versionTtlMs))
+    return { entry: this.#lru.get(entryKey), versions }
+  }
+
+  setNow(key: string, value: StoreValue, ttlMs: number): void {
+    this.#put(key, value, ttlMs)
+  }
+
   async mget(keys: readonly string[]): Promise<(StoreValue | undefined)[]> {
     return keys.map((key) => this.#lru.get(key))
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
-    this.#put(key, value, ttlMs)
+    this.setNow(key, value, ttlMs)
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
@@ -76,12 +85,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {
-    return keys.map((key, i) => {
-      const current = this.#lru.get(key)
-      if (current !== undefined) return current.toString()
-      this.#put(key, initial[i]!, ttlMs)
-      return initial[i]!
-    })
+    return keys.map((key, i) => this.#getOrInit(key, () => initial[i]!, ttlMs))
   }
 
   async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
@@ -120,6 +124,14 @@ export class MemoryStore implements CacheStore {
 
   async clear(prefix: string): Promise<void> {
     for (const key of [...this.#lru.keys()]) if (key.startsWith(prefix)) this.#lru.delete(key)
+  }
+
+  #getOrInit(key: string, initial: () => string, ttlMs: number): string {
+    const current = this.#lru.get(key)
+    if (current !== undefined) return current.toString()
+    const created = initial()
+    this.#put(key, created, ttlMs)
+    return created
   }
 
   #put(key: string, value: StoreValue, ttlMs: number): void {

@@ -44,6 +44,15 @@ export interface CacheStore {
    */
   peek?(keys: readonly string[]): StoreValue[] | undefined
   /**
+   * Optional, for stores held in process memory only (not `shared`): the first look of a read
+   * that is probably a miss, synchronously — the entry under `entryKey` and the version under each
+   * of `versionKeys`, an absent one set to a new `version()` and reported as such. What
+   * `lookupAndLock` is to a shared store, without a lock (the in-process flight is the lock).
+   */
+  lookupNow?(entryKey: string, versionKeys: readonly string[], version: () => string, versionTtlMs: number): { entry: StoreValue | undefined; versions: string[] }
+  /** Optional, for stores held in process memory only: `set`, synchronously. */
+  setNow?(key: string, value: StoreValue, ttlMs: number): void
+  /**
    * Optional: keeps `value` in process-local memory only (a tiered store's L1), e.g. an entry
    * inflated after it was fetched compressed, so the next local hit does not inflate again.
    */

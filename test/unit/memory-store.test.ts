@@ -40,4 +40,22 @@ describe('memoryStore bounds', () => {
     expect(store.peek(['a', 'b'])).toEqual(['1', '2'])
     expect(store.peek(['a', 'absent'])).toBeUndefined()
   })
+  it('lookupNow reads the entry and the versions at once, creating only the absent versions', async () => {
+    const store = memoryStore()
+    await store.setMany([['entry', 'stored'], ['v:a', 'old']], LONG_MS)
+    let made = 0
+    const found = store.lookupNow('entry', ['v:a', 'v:b'], () => `new${made++}`, LONG_MS)
+    expect(found).toEqual({ entry: 'stored', versions: ['old', 'new0'] })
+    expect(await store.mget(['v:a', 'v:b'])).toEqual(['old', 'new0'])
+    expect(store.lookupNow('absent', ['v:b'], () => `new${made++}`, LONG_MS)).toEqual({ entry: undefined, versions: ['new0'] })
+    expect(made).toBe(1)
+  })
+
+  it('setNow stores synchronously, with its TTL', async () => {
+    const store = memoryStore()
+    store.setNow('k', 'v', 30)
+    expect(store.peek(['k'])).toEqual(['v'])
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(await store.mget(['k'])).toEqual([undefined])
+  })
 })
