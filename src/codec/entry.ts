@@ -141,11 +141,24 @@ export async function encodeEntry(
   key = '',
   size = Buffer.byteLength(serialized.text),
 ): Promise<string | Buffer | undefined> {
-  const { text, escaped, codec } = serialized
+  if (!(limits.compressAbove > 0 && size > limits.compressAbove)) return encodeUncompressed(serialized, header, limits.maxBytes, signer, key, size)
   if (size > limits.maxBytes) return undefined
-  const compressed = limits.compressAbove > 0 && size > limits.compressAbove
-  const head = MAGIC + headerText(header, escaped, compressed, codec) + '\n'
-  const envelope = compressed ? Buffer.concat([Buffer.from(head), await compress(text)]) : head + text
+  const head = MAGIC + headerText(header, serialized.escaped, true, serialized.codec) + '\n'
+  const envelope = Buffer.concat([Buffer.from(head), await compress(serialized.text)])
+  return signer ? signer.seal(key, envelope) : envelope
+}
+
+/** {@link encodeEntry} without compression, synchronously (what an in-process store holds). */
+export function encodeUncompressed(
+  serialized: Serialized,
+  header: Omit<EntryHeader, 'escaped' | 'compressed' | 'compression' | 'codec'>,
+  maxBytes: number,
+  signer: Signer | undefined,
+  key: string,
+  size: number,
+): string | Buffer | undefined {
+  if (size > maxBytes) return undefined
+  const envelope = MAGIC + headerText(header, serialized.escaped, false, serialized.codec) + '\n' + serialized.text
   return signer ? signer.seal(key, envelope) : envelope
 }
 

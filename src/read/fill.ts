@@ -7,7 +7,7 @@
  * is judged by them like any other.
  */
 import { canonicalize, lockKey } from '../codec/keys.js'
-import { deserializeValue, encodeEntry, serializeValue, serializeWithin, type Serialized } from '../codec/entry.js'
+import { deserializeValue, encodeEntry, encodeUncompressed, serializeValue, serializeWithin, type EntryHeader, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
@@ -26,9 +26,15 @@ export type Query = () => PromiseLike<unknown>
  * processes. `heldLock`: the read already holds the entry's lock, taken with its lookup, and
  * `known` are then every version, captured.
  */
-export async function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, flight: FlightControl, heldLock?: string): Promise<FlightResult> {
+export function fill(engine: CacheEngine, plan: Plan, known: (string | undefined)[], query: Query, flight: FlightControl, heldLock?: string): Promise<FlightResult> {
   const run: Query = () => (flight.querying(), query())
   if (heldLock !== undefined) return fillFromDatabase(engine, plan, known as string[], run, heldLock)
+  if (!engine.sharedStore && !known.includes(undefined)) return fillFromDatabase(engine, plan, known as string[], run) // captured by the lookup
+  return fillAfterCapture(engine, plan, known, run, flight)
+}
+
+/** A fill whose versions are not all known yet: captured first, and on a shared store under the stampede lock. */
+async function fillAfterCapture(engine: CacheEngine, plan: Plan, known: (string | undefined)[], run: Query, flight: FlightControl): Promise<FlightResult> {
   if (!engine.sharedStore) {
     const captured = await capture(engine, plan, known)
     if (captured) flight.alsoUnder(signatureOf(captured))
@@ -120,11 +126,12 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy }
   }
-  const stored = store(engine, plan, value, serialized, size!, captured, lockToken)
   if (!engine.sharedStore) {
-    const deps = await stored
+    let deps = storeNow(engine, plan, value, serialized, size!, captured)
+    if (deps === LATER) deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
     return { value, copy, ...(deps && { deps }) }
   }
+  const stored = store(engine, plan, value, serialized, size!, captured, lockToken)
   // The deps are known before storing whenever the plan decided them. A lookup by a non-id unique
   // field learns its row only now, with two more round trips: that store is awaited, as before
   // (a later read of the same key then always finds the entry or the flight).
@@ -154,11 +161,45 @@ async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized
   }
 }
 
-async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, size: number, deps: [string, string][]): Promise<string | Buffer | undefined> {
+/**
+ * Stores the entry at once into an in-process store (`setNow`) when nothing about it needs a
+ * promise: its dependencies follow from the plan. Returns
+ * its dependencies (`undefined`: the store failed, reported), or {@link LATER} when
+ * {@link store} must do it.
+ */
+function storeNow(engine: CacheEngine, plan: Plan, value: unknown, serialized: Serialized, size: number, captured: string[]): [string, string][] | undefined | typeof LATER {
+  const { setNow } = engine.guard.store
+  if (!setNow) return LATER
+  const deps = dependenciesFromPlan(engine, plan, value, captured)
+  if (!Array.isArray(deps)) return LATER
+  const encoded = encodeUncompressed(serialized, headerOf(plan, deps), engine.options.maxEntryBytes, engine.signer, plan.key, size)
+  if (encoded === undefined) {
+    skip(engine, plan)
+    return deps
+  }
+  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, byteSize(encoded))
+  try {
+    setNow.call(engine.guard.store, plan.key, encoded, plan.policy.ttlMs + plan.policy.swrMs)
+  } catch (error) {
+    span?.end(error)
+    engine.report(error, eventOf(plan))
+    return undefined
+  }
+  span?.end()
+  recordSet(engine, plan, deps)
+  return deps
+}
+
+const LATER = Symbol('store later')
+
+function headerOf(plan: Plan, deps: [string, string][]): Omit<EntryHeader, 'escaped' | 'compressed' | 'compression' | 'codec'> {
   const { policy } = plan
   const now = Date.now()
-  const header = { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
-  const encoded = await encodeEntry(serialized, header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key, size)
+  return { deps, createdAt: now, freshUntil: now + policy.ttlMs, staleUntil: now + policy.ttlMs + policy.swrMs }
+}
+
+async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, size: number, deps: [string, string][]): Promise<string | Buffer | undefined> {
+ const encoded = await encodeEntry(serialized, headerOf(plan, deps), { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, plan.key, size)
   if (encoded === undefined) skip(engine, plan)
   return encoded
 }
@@ -182,19 +223,22 @@ async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, 
       await Promise.all([engine.guard.call('write', (s) => s.set(plan.key, encoded, ttlMs)), lockToken === undefined ? undefined : releaseLock(engine, plan, lockToken)])
     }
     span?.end()
-    engine.events.counts.sets++
-    if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
+    recordSet(engine, plan, deps)
   } catch (error) {
     span?.end(error)
     engine.report(error, eventOf(plan))
   }
 }
 
+function recordSet(engine: CacheEngine, plan: Plan, deps: [string, string][]): void {
+  engine.events.counts.sets++
+  if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
+}
+
 /** The dependencies when they follow from the plan alone; `undefined` when the store must be asked. */
 async function dependenciesKnownNow(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][] | undefined> {
-  const { row } = plan.deps
-  if (row && row.primaryKey === undefined && value !== null && typeof value === 'object') return undefined
-  return dependenciesOf(engine, plan, value, captured)
+  const deps = dependenciesFromPlan(engine, plan, value, captured)
+  return Array.isArray(deps) ? deps : undefined
 }
 
 /**
@@ -202,18 +246,33 @@ async function dependenciesKnownNow(engine: CacheEngine, plan: Plan, value: unkn
  * anything else (lists, a lookup that found nothing) on whole models, so any create invalidates it.
  */
 async function dependenciesOf(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][] | undefined> {
-  const pick = (tags: string[]) => tags.map((tag) => [tag, captured[plan.tags.indexOf(tag)]!] as [string, string])
-  const { row, tags } = plan.deps
-  const modelLevel = () => pick([...tags, ...plan.userTags])
-  if (!row || value === null || typeof value !== 'object') return modelLevel()
+  const deps = dependenciesFromPlan(engine, plan, value, captured)
+  if (Array.isArray(deps)) return deps
+  return (await rowTagByUniqueField(engine, plan, deps.foundByUniqueField, captured)) ?? modelLevel(plan, captured)
+}
+
+/**
+ * {@link dependenciesOf} as far as the plan decides it: the dependencies, or the primary key of a
+ * row found by another unique field, whose row version only the store can tell.
+ */
+function dependenciesFromPlan(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): [string, string][] | { foundByUniqueField: unknown } {
+  const { row } = plan.deps
+  if (!row || value === null || typeof value !== 'object') return modelLevel(plan, captured)
   const found = primaryKeyOf(value, engine.graph.models.get(plan.model)?.idFields)
   if (row.primaryKey !== undefined) {
     // Found by primary key: it is that row, even when `select` left the id out of the result.
     const same = found === undefined || canonicalize(found) === canonicalize(row.primaryKey)
-    return same ? pick([...row.tags, ...plan.userTags]) : modelLevel()
+    return same ? pick(plan, captured, [...row.tags, ...plan.userTags]) : modelLevel(plan, captured)
   }
-  if (found === undefined) return modelLevel()
-  return (await rowTagByUniqueField(engine, plan, found, captured)) ?? modelLevel()
+  return found === undefined ? modelLevel(plan, captured) : { foundByUniqueField: found }
+}
+
+function modelLevel(plan: Plan, captured: string[]): [string, string][] {
+  return pick(plan, captured, [...plan.deps.tags, ...plan.userTags])
+}
+
+function pick(plan: Plan, captured: string[], tags: string[]): [string, string][] {
+  return tags.map((tag) => [tag, captured[plan.tags.indexOf(tag)]!])
 }
 
 /**
@@ -231,7 +290,7 @@ async function rowTagByUniqueField(engine: CacheEngine, plan: Plan, primaryKey: 
     const [version] = await captureVersions(engine.guard, [engine.keys.version(tag, plan.bucket)], [undefined])
     const [current] = await engine.guard.call('read versions', (s) => s.mget([plan.versionKeys[plan.tags.indexOf(model)]!], true))
     if (version === undefined || current?.toString() !== captured[plan.tags.indexOf(model)]) return undefined
-    return [...plan.deps.row!.tags, ...plan.userTags].map((t) => [t, captured[plan.tags.indexOf(t)]!] as [string, string]).concat([[tag, version]])
+    return pick(plan, captured, [...plan.deps.row!.tags, ...plan.userTags]).concat([[tag, version]])
   } catch (error) {
     engine.report(error, eventOf(plan))
     return undefined

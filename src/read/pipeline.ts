@@ -65,9 +65,14 @@ async function traced(span: ReadSpan, engine: CacheEngine, plan: Plan, query: Qu
   }
 }
 
-async function readUntraced(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
+function readUntraced(engine: CacheEngine, plan: Plan, query: Query): Promise<ReadOutcome> {
   const startedAt = performance.now()
   if (engine.hasPending(plan.tags)) return uncached(engine, 'bypass', plan, query)
+  // Not an async function: a miss on an in-process store pays for no promise of its own here.
+  return engine.guard.store.lookupNow ? lookupInProcess(engine, plan, query, startedAt) : readFromStore(engine, plan, query, startedAt)
+}
+
+async function readFromStore(engine: CacheEngine, plan: Plan, query: Query, startedAt: number): Promise<ReadOutcome> {
   const local = engine.guard.store.peek?.(plan.lookupKeys)
   if (local) {
     const served = await serveStored(engine, plan, local[0]!, local.slice(1).map(String), query, startedAt)
@@ -112,6 +117,23 @@ async function lookupAndLock(engine: CacheEngine, plan: Plan, query: Query, star
     if (served) return served
   }
   return miss(engine, plan, found.versions, query, held)
+}
+
+/**
+ * A read on an in-process store: the entry and its versions (absent ones created, so they are
+ * the versions a fill captures) in one synchronous look-up.
+ */
+function lookupInProcess(engine: CacheEngine, plan: Plan, query: Query, startedAt: number): Promise<ReadOutcome> {
+  let found: { entry: StoreValue | undefined; versions: string[] }
+  try {
+    found = engine.guard.store.lookupNow!(plan.key, plan.versionKeys, newVersion, VERSION_TTL_MS)
+  } catch (error) {
+    engine.report(error, eventOf(plan))
+    return uncached(engine, 'error', plan, query)
+  }
+  const { entry, versions } = found
+  if (entry === undefined) return miss(engine, plan, versions, query)
+  return serveStored(engine, plan, entry, versions, query, startedAt).then((served) => served ?? miss(engine, plan, versions, query))
 }
 
 /**
