@@ -11,7 +11,10 @@ export function isPassthrough(): boolean {
   return passthrough.getStore() === true
 }
 
-/** Runs `query` (a Prisma promise factory) marked as passthrough; `then()` runs inside the mark. */
+/**
+ * Runs `query` (a Prisma promise factory) marked as passthrough. A Prisma promise starts its
+ * request when `then()` is called, so `then()` is called here, inside the mark.
+ */
 export function runPassthrough<T>(query: () => PromiseLike<T>): Promise<T> {
-  return passthrough.run(true, () => Promise.resolve(query()).then((value) => value))
+  return passthrough.run(true, () => new Promise<T>((resolve, reject) => void query().then(resolve, reject)))
 }
