@@ -88,14 +88,14 @@ export class TieredStore implements CacheStore {
     return local.map((value, i) => {
       if (value !== undefined) return value
       const [fetched, ttlMs] = remote[j++]!
-      if (fetched !== undefined && copyToL1 && ttlMs > 0) void this.l1.set(keys[i]!, fetched, ttlMs)
+      if (fetched !== undefined && copyToL1 && ttlMs > 0) this.l1.setNow(keys[i]!, fetched, ttlMs)
       return fetched
     })
   }
 
   keepLocal(key: string, value: StoreValue, ttlMs: number): void {
     // Only while the bus is up: a copy made while invalidations cannot reach L1 would outlive them.
-    if (this.bus.healthy && ttlMs > 0) void this.l1.set(key, value, ttlMs)
+    if (this.bus.healthy && ttlMs > 0) this.l1.setNow(key, value, ttlMs)
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
@@ -110,8 +110,7 @@ export class TieredStore implements CacheStore {
     const sequence = this.bus.sequence
     const found = await this.l2.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock)
     // The versions go to L1 as getOrInit's do; the entry is kept locally once it is judged valid.
-    if (this.bus.healthy && this.bus.sequence === sequence) await this.l1.setMany(versionKeys.map((k, i) => [k, found.versions[i]!]), versionTtlMs)
-    else await this.l1.delete(versionKeys)
+    this.#keepVersions(sequence, versionKeys, found.versions, versionTtlMs)
     return found
   }
 
@@ -122,8 +121,7 @@ export class TieredStore implements CacheStore {
   async getOrInit(keys: readonly string[], initial: readonly string[], ttlMs: number): Promise<string[]> {
     const sequence = this.bus.sequence
     const values = await this.l2.getOrInit(keys, initial, ttlMs)
-    if (this.bus.healthy && this.bus.sequence === sequence) await this.l1.setMany(keys.map((k, i) => [k, values[i]!]), ttlMs)
-    else await this.l1.delete(keys)
+    this.#keepVersions(sequence, keys, values, ttlMs)
     return values
   }
 
@@ -177,9 +175,15 @@ export class TieredStore implements CacheStore {
     try {
       await write()
     } finally {
-      if (this.bus.healthy && this.bus.sequence === sequence) for (const [key, value] of entries) await this.l1.set(key, value, ttlMs)
-      else await this.l1.delete(entries.map(([key]) => key))
+      if (this.bus.healthy && this.bus.sequence === sequence) for (const [key, value] of entries) this.l1.setNow(key, value, ttlMs)
+      else void this.l1.delete(entries.map(([key]) => key))
     }
+  }
+
+  /** Copies versions read from L2 into L1, unless an announcement arrived since `sequence` (then L1 forgets them). */
+  #keepVersions(sequence: number, keys: readonly string[], versions: readonly string[], ttlMs: number): void {
+    if (!this.bus.healthy || this.bus.sequence !== sequence) void this.l1.delete(keys)
+    else keys.forEach((key, i) => this.l1.setNow(key, versions[i]!, ttlMs))
   }
 
   #apply(message: BusMessage): void {
