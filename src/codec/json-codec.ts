@@ -30,6 +30,7 @@ let tagged = false
 export class TooLarge extends Error {}
 
 /** A string JSON.stringify would write differently than `"` + s + `"` (escapes, lone surrogates). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /** A key or string as JSON text; keys are never tagged (only values are revived). */
