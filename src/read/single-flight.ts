@@ -36,8 +36,24 @@ export interface FlightControl {
   querying(): void
 }
 
-interface Registered extends Flight {
-  signatures: Set<string>
+/** A flight as the registry holds it; it is also the control its fill gets (methods, not closures: one object per miss). */
+class Registered implements Flight, FlightControl {
+  promise!: Promise<FlightResult>
+  done = false
+  queryStartedAt: number | undefined = undefined
+  readonly signatures: string[]
+
+  constructor(signature: string) {
+    this.signatures = [signature]
+  }
+
+  alsoUnder(signature: string): void {
+    if (!this.signatures.includes(signature)) this.signatures.push(signature)
+  }
+
+  querying(): void {
+    this.queryStartedAt = Date.now()
+  }
 }
 
 /** Tracks in-flight fills by entry key. */
@@ -48,36 +64,38 @@ export class SingleFlight {
   find(key: string, signature: string): Flight | undefined {
     const list = this.#flights.get(key)
     if (!list) return undefined
-    for (const flight of list) if (flight.signatures.has(signature)) return flight
+    for (const flight of list) if (flight.signatures.includes(signature)) return flight
     return undefined
   }
 
   /** Runs `fill` as the flight of `key` under `signature`. */
   run(key: string, signature: string, fill: (control: FlightControl) => Promise<FlightResult>): Promise<FlightResult> {
-    const flight: Registered = { promise: undefined as unknown as Promise<FlightResult>, done: false, queryStartedAt: undefined, signatures: new Set([signature]) }
+    const flight = new Registered(signature)
     const list = this.#flights.get(key)
     if (list) list.push(flight)
     else this.#flights.set(key, [flight])
-    const leave = (): void => {
-      const current = this.#flights.get(key)
-      if (!current) return
-      const rest = current.filter((f) => f !== flight)
-      if (rest.length === 0) this.#flights.delete(key)
-      else this.#flights.set(key, rest)
-    }
-    flight.promise = fill({
-      alsoUnder: (alias) => void flight.signatures.add(alias),
-      querying: () => void (flight.queryStartedAt = Date.now()),
-    })
+    flight.promise = fill(flight)
     flight.promise.then(
       (result) => {
         flight.done = true
-        if (result.settled) result.settled.then(leave, leave)
-        else leave()
+        if (result.settled) result.settled.then(() => this.#leave(key, flight), () => this.#leave(key, flight))
+        else this.#leave(key, flight)
       },
-      leave,
+      () => this.#leave(key, flight),
     )
     return flight.promise
+  }
+
+  #leave(key: string, flight: Registered): void {
+    const current = this.#flights.get(key)
+    if (!current) return
+    if (current.length === 1) {
+      if (current[0] === flight) this.#flights.delete(key)
+      return
+    }
+    const rest = current.filter((f) => f !== flight)
+    if (rest.length === 0) this.#flights.delete(key)
+    else this.#flights.set(key, rest)
   }
 
   /** Number of keys with a flight (for tests). */
