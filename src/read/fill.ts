@@ -131,25 +131,32 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (deps === LATER) deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
     return { value, copy, ...(deps && { deps }) }
   }
-  const stored = store(engine, plan, value, serialized, size!, captured, lockToken)
   // The deps are known before storing whenever the plan decided them. A lookup by a non-id unique
   // field learns its row only now, with two more round trips: that store is awaited, as before
   // (a later read of the same key then always finds the entry or the flight).
-  const known = await dependenciesKnownNow(engine, plan, value, captured)
-  if (known === undefined) {
-    const deps = await stored
+  const planned = dependenciesFromPlan(engine, plan, value, captured)
+  if (!Array.isArray(planned)) {
+    const deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
     return { value, copy, ...(deps && { deps }) }
   }
-  const deps = known
-  const settled = stored.then(() => undefined, () => undefined)
+  const settled = store(engine, plan, value, serialized, size!, captured, lockToken, planned).then(() => undefined, () => undefined)
   engine.inBackground(settled)
-  return { value, copy, settled, ...(deps && { deps }) }
+  return { value, copy, settled, deps: planned }
 }
 
-/** Computes the dependencies, writes the entry, releases the lock; never rejects. */
-async function store(engine: CacheEngine, plan: Plan, value: unknown, serialized: Serialized, size: number, captured: string[], lockToken: string | undefined): Promise<[string, string][] | undefined> {
+/** Computes the dependencies (unless `planned`), writes the entry, releases the lock; never rejects. */
+async function store(
+  engine: CacheEngine,
+  plan: Plan,
+  value: unknown,
+  serialized: Serialized,
+  size: number,
+  captured: string[],
+  lockToken: string | undefined,
+  planned?: [string, string][],
+): Promise<[string, string][] | undefined> {
   try {
-    const deps = await dependenciesOf(engine, plan, value, captured)
+    const deps = planned ?? (await dependenciesOf(engine, plan, value, captured))
     const encoded = deps && (await encode(engine, plan, serialized, size, deps))
     if (deps && encoded) await write(engine, plan, encoded, deps, lockToken)
     else if (lockToken !== undefined) await releaseLock(engine, plan, lockToken)
@@ -233,12 +240,6 @@ async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, 
 function recordSet(engine: CacheEngine, plan: Plan, deps: [string, string][]): void {
   engine.events.counts.sets++
   if (engine.events.has('set')) engine.events.emit('set', { ...eventOf(plan), tags: deps.map(([tag]) => tag) })
-}
-
-/** The dependencies when they follow from the plan alone; `undefined` when the store must be asked. */
-async function dependenciesKnownNow(engine: CacheEngine, plan: Plan, value: unknown, captured: string[]): Promise<[string, string][] | undefined> {
-  const deps = dependenciesFromPlan(engine, plan, value, captured)
-  return Array.isArray(deps) ? deps : undefined
 }
 
 /**
