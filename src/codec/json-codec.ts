@@ -33,11 +33,24 @@ export class TooLarge extends Error {}
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
-/** A key or string as JSON text; keys are never tagged (only values are revived). */
-function encodeKey(text: string): string {
+/**
+ * Keys as JSON text with their colon: results repeat the same few field names on every row, so
+ * each is escaped once. Bounded, as keys of `Json` columns are the user's data.
+ */
+const keyTexts = new Map<string, string>()
+const KEY_TEXTS = 2048
+
+/** A key and its colon as JSON text; keys are never tagged (only values are revived). */
+function encodeKey(key: string): string {
   // Strings are what makes a result large: stop before building a text that cannot be stored.
-  if ((budget -= text.length) < 0) throw new TooLarge()
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"'
+  if ((budget -= key.length) < 0) throw new TooLarge()
+  let text = keyTexts.get(key)
+  if (text === undefined) {
+    text = (NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : '"' + key + '"') + ':'
+    if (keyTexts.size >= KEY_TEXTS) keyTexts.clear()
+    keyTexts.set(key, text)
+  }
+  return text
 }
 
 function encodeString(text: string): string {
@@ -73,6 +86,9 @@ function encodeValue(value: unknown): string {
       return tagText('B', value.toString())
     case 'object': {
       if (value === null) return 'null'
+      const proto = Object.getPrototypeOf(value) as unknown
+      // Rows first: they are most of what a result holds.
+      if (proto === Object.prototype || proto === null) return encodeObject(value as Record<string, unknown>)
       if (Array.isArray(value)) {
         let text = '['
         for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + encodeValue(value[i])
@@ -81,17 +97,41 @@ function encodeValue(value: unknown): string {
       if (value instanceof Date) return tagText('D', String(value.getTime()))
       if (Decimal.isDecimal(value)) return tagText('M', (value as Decimal).toJSON())
       if (value instanceof Uint8Array) return tagText(Buffer.isBuffer(value) ? 'F' : 'U', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'))
-      const proto = Object.getPrototypeOf(value) as unknown
-      if (proto !== Object.prototype && proto !== null) throw new Unsupported()
-      let text = '{'
-      for (const key of Object.keys(value)) {
-        text += (text.length === 1 ? '' : ',') + encodeKey(key) + ':' + encodeValue((value as Record<string, unknown>)[key])
-      }
-      return text + '}'
+      throw new Unsupported()
     }
     default:
       throw new Unsupported() // undefined (superjson keeps it), functions, symbols
   }
+}
+
+/**
+ * A plain object's own enumerable properties, as `JSON.stringify` takes them. `for...in` allocates
+ * no key array; it would also see enumerable properties inherited from a polluted
+ * `Object.prototype`, so then (checked once per encoding) `Object.keys` is used.
+ */
+function encodeObject(value: Record<string, unknown>): string {
+  let text = '{'
+  let first = true
+  if (prototypePolluted) {
+    for (const key of Object.keys(value)) {
+      text += (first ? '' : ',') + encodeKey(key) + encodeValue(value[key])
+      first = false
+    }
+  } else {
+    for (const key in value) {
+      text += (first ? '' : ',') + encodeKey(key) + encodeValue(value[key])
+      first = false
+    }
+  }
+  return text + '}'
+}
+
+let prototypePolluted = false
+const EMPTY = {}
+
+function enumeratesInherited(): boolean {
+  for (const _ in EMPTY) return true
+  return false
 }
 
 /**
@@ -102,6 +142,7 @@ function encodeValue(value: unknown): string {
 export function encodeJson(value: unknown, maxChars = Infinity): JsonEncoded | undefined {
   tagged = false
   budget = maxChars
+  prototypePolluted = enumeratesInherited()
   try {
     const text = encodeValue(value)
     return { text, tagged }

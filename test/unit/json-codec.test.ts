@@ -82,4 +82,22 @@ describe('the JSON codec for Prisma values', () => {
     first.list.push(new Date(9))
     expect(decodeJson(encoded.text, encoded.tagged)).toStrictEqual({ list: [new Date(5)] })
   })
+
+  it('writes what JSON.stringify writes for plain data, escapes included, and repeated keys alike', () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ id: i, 'we"ird\\key\n': `line\n${i}`, emoji: '\u{1F600}', lone: '\ud800', nested: { a: [true, null, 1.5e300] } }))
+    expect(encodeJson(rows)!.text).toBe(JSON.stringify(rows))
+  })
+
+  it('encodes only own properties while Object.prototype carries an enumerable one', () => {
+    const proto = Object.prototype as Record<string, unknown>
+    proto.polluted = 'yes'
+    try {
+      const encoded = encodeJson({ id: 1, name: 'a' })!
+      expect(encoded.text).toBe('{"id":1,"name":"a"}')
+    } finally {
+      delete proto.polluted
+    }
+    expect(encodeJson({ id: 1 })!.text).toBe('{"id":1}')
+  })
 })
+
