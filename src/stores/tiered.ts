@@ -106,12 +106,14 @@ export class TieredStore implements CacheStore {
     return this.l2.add(key, value, ttlMs)
   }
 
-  async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
+  lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
     const sequence = this.bus.sequence
-    const found = await this.l2.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock)
     // The versions go to L1 as getOrInit's do; the entry is kept locally once it is judged valid.
-    this.#keepVersions(sequence, versionKeys, found.versions, versionTtlMs)
-    return found
+    // (`then`, not an async function: a miss's one round trip pays for no extra promise here.)
+    return this.l2.lookupAndLock(entryKey, versionKeys, initial, versionTtlMs, lock).then((found) => {
+      this.#keepVersions(sequence, versionKeys, found.versions, versionTtlMs)
+      return found
+    })
   }
 
   async setAndUnlock(key: string, value: StoreValue, ttlMs: number, lock: { key: string; token: string }): Promise<void> {
