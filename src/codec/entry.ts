@@ -121,6 +121,16 @@ export function serializeWithin(value: unknown, maxBytes: number): Serialized | 
   return serializeValue(value)
 }
 
+/**
+ * The UTF-8 size of `text` as far as `maxBytes` and `compressAbove` (0: never) need it: its length
+ * when even three bytes per UTF-16 unit (UTF-8's most) keep it under both, so no decision changes;
+ * its byte count otherwise. Counting flattens a text built by concatenation, on a miss's path.
+ */
+export function sizeWithin(text: string, maxBytes: number, compressAbove: number): number {
+  const bound = text.length * 3
+  return bound <= maxBytes && (compressAbove === 0 || bound <= compressAbove) ? text.length : Buffer.byteLength(text)
+}
+
 /** Parses text from {@link serializeValue} back into a fresh value. */
 export function deserializeValue(serialized: Serialized): unknown {
   const { text, codec, escaped } = serialized

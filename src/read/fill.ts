@@ -7,7 +7,7 @@
  * is judged by them like any other.
  */
 import { canonicalize, lockKey } from '../codec/keys.js'
-import { deserializeValue, encodeEntry, encodeUncompressed, serializeValue, serializeWithin, type EntryHeader, type Serialized } from '../codec/entry.js'
+import { deserializeValue, encodeEntry, encodeUncompressed, serializeValue, serializeWithin, sizeWithin, type EntryHeader, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
@@ -16,7 +16,6 @@ import { CacheSerializationError } from '../errors.js'
 import { acquireLock, releaseLock, waitForFill } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { signatureOf, type FlightControl, type FlightResult } from './single-flight.js'
-import { byteSize } from '../telemetry/otel.js'
 
 /** Runs the read's database query (a new query each call). */
 export type Query = () => PromiseLike<unknown>
@@ -113,7 +112,7 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy: () => value }
   }
-  const size = serialized && Buffer.byteLength(serialized.text)
+  const size = serialized && sizeWithin(serialized.text, engine.options.maxEntryBytes, engine.compressAbove)
   if (serialized === undefined || size! > engine.options.maxEntryBytes) {
     skip(engine, plan)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
@@ -184,7 +183,7 @@ function storeNow(engine: CacheEngine, plan: Plan, value: unknown, serialized: S
     skip(engine, plan)
     return deps
   }
-  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, byteSize(encoded))
+  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, encoded)
   try {
     setNow.call(engine.guard.store, plan.key, encoded, plan.policy.ttlMs + plan.policy.swrMs)
   } catch (error) {
@@ -218,7 +217,7 @@ async function encode(engine: CacheEngine, plan: Plan, serialized: Serialized, s
 async function write(engine: CacheEngine, plan: Plan, encoded: string | Buffer, deps: [string, string][], lockToken: string | undefined): Promise<void> {
   const { policy } = plan
   const ttlMs = policy.ttlMs + policy.swrMs
-  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, byteSize(encoded))
+  const span = engine.telemetry?.startPut(plan.model, plan.operation, plan.key, encoded)
   try {
     if (lockToken !== undefined && engine.guard.store.setAndUnlock) {
       const lock = { key: lockKey(engine.options.namespace, plan.key), token: lockToken }

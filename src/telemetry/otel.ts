@@ -117,13 +117,17 @@ export class Telemetry {
     }
   }
 
-  /** A `cache.put` span around storing one entry (a child of the read's span). */
-  startPut(model: string, operation: string, key: string, itemSize: number): OperationSpan | undefined {
+  /**
+   * A `cache.put` span around storing one entry (a child of the read's span). The entry's size is
+   * measured only when a span is recorded: counting its bytes would flatten a text built by
+   * concatenation on the miss's path.
+   */
+  startPut(model: string, operation: string, key: string, stored: string | Buffer): OperationSpan | undefined {
     const tracer = this.#activeTracer()
     if (!tracer) return undefined
     const span = tracer.startSpan('cache.put', {
       kind: this.#api.SpanKind.INTERNAL,
-      attributes: { 'cache.key': key, 'cache.item_size': itemSize, 'prisma.model': model, 'prisma.operation': operation },
+      attributes: { 'cache.key': key, 'cache.item_size': byteSize(stored), 'prisma.model': model, 'prisma.operation': operation },
     })
     return this.#operation(span)
   }
