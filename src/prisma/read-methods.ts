@@ -8,6 +8,7 @@
  */
 import { Prisma } from '@prisma/client/extension'
 import type { CacheEngine } from '../engine.js'
+import { CacheConfigError } from '../errors.js'
 import { peekHit, readThrough, readUncached, type ReadOutcome } from '../read/pipeline.js'
 import { startRead } from '../read/start.js'
 import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from '../types.js'
@@ -35,7 +36,10 @@ type Delegate = Record<string, (a: unknown) => Prisma.PrismaPromise<any>>
 type ParentContext = { $name: string; $parent: Record<string, Delegate> }
 
 function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
-  const context = Prisma.getExtensionContext(self) as unknown as ParentContext
+  const context = Prisma.getExtensionContext(self) as unknown as ParentContext | undefined
+  // A method taken off its model (`const { findMany } = prisma.user`) is called without `this`:
+  // Prisma then tells an extension method neither its model nor the layer below it.
+  if (context?.$parent === undefined) throw new CacheConfigError(operation, `call it on its model, e.g. prisma.user.${operation}(...): a read method taken off the model has no model`)
   // The layer below is looked up only when a read needs it: a hit never touches Prisma.
   const below = (a: unknown) => context.$parent[context.$name]![operation]!(a)
   return new LazyRead(engine, context.$name, operation, args as Record<string, unknown> | undefined, below) as unknown as CachedPromise<any>

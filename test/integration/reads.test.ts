@@ -127,4 +127,19 @@ describe('configuration errors through the extension', () => {
     await expect(read).rejects.toMatchObject({ path })
     expect(db.executions.total).toBe(0)
   })
+  it('a read method taken off its model throws CacheConfigError naming the read, and sends no SQL', () => {
+    const { prisma } = cachedClient(db, 'memory')
+    const { findMany } = prisma.user
+    db.executions.reset()
+    let error: unknown
+    try {
+      void findMany({ cache: true } as never)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(CacheConfigError)
+    expect((error as CacheConfigError).path).toBe('findMany')
+    expect((error as Error).message).toMatch(/call it on its model/)
+    expect(db.executions.total).toBe(0)
+  })
 })
