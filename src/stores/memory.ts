@@ -135,8 +135,19 @@ export class MemoryStore implements CacheStore {
   }
 
   #put(key: string, value: StoreValue, ttlMs: number): void {
+    if (typeof value === 'string') flatten(value)
     this.#lru.set(key, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
   }
+}
+
+/**
+ * Makes V8 store `text` as one flat string. An entry built by concatenation is a tree of
+ * thousands of pieces, and every garbage collection would walk each piece for as long as the
+ * entry is held (measured: a third of the collector's time on a 20-row include miss). Converting
+ * a string to a number flattens it first, in place; the number itself is of no interest.
+ */
+function flatten(text: string): void {
+  Number(text)
 }
 
 function sizeOf(value: StoreValue): number {
