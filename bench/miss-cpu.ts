@@ -7,16 +7,19 @@
  * `MISS_CPU_MAX` bounds the memory store's entries. CPU above wall time is other threads' (GC).
  * `MISS_CPU_CALLS` sets the calls per block (default 300), `MISS_CPU_ROUNDS` the rounds (24).
  * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile}).
+ * Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { Redis } from 'ioredis'
-import { cacheExtension, memoryStore, redisStore, tieredStore } from '../src/index.js'
 import { config } from './helpers/config.js'
+import { library } from './helpers/library.js'
 import { selfTime, type CallFrame } from './helpers/cpu-profile.js'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
 import { includeArgs as baseIncludeArgs } from './scenarios/find-many-include-hit.js'
+
+const { cacheExtension, memoryStore, redisStore, tieredStore } = library
 
 type Read = (n: number) => Promise<unknown>
 const token = Date.now().toString(36)
@@ -141,7 +144,7 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   await session.post('Profiler.start')
   for (let i = 0; i < 3000; i++) await read()
   const { profile } = await session.post('Profiler.stop')
-  const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench)\//, '$1/') || frame.functionName
+  const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench|dist\/esm)\//, '$1/') || frame.functionName
   const { times: byFile, total } = selfTime(profile, fileOf)
   const { times: byFunction } = selfTime(profile, (frame) => `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`)
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
@@ -154,8 +157,8 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
     const seen = new Set<string>()
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = byId.get(at)!
-      if (!f.url.includes('/src/')) continue
-      const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`
+      if (!/\/(src|dist\/esm)\//.test(f.url)) continue
+      const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(src|dist\/esm)\//, '$1/')}:${f.lineNumber + 1}`
       if (!seen.has(k)) inclusive.set(k, (inclusive.get(k) ?? 0) + dt)
       seen.add(k)
     }

@@ -3,20 +3,21 @@
  * (`npx tsx bench/profile.ts miss`: every call a new key, as the miss workload): runs a child
  * `node --cpu-prof --import tsx` per store (memory, redis) that loops over the reads, then prints
  * the top self-time functions of each profile. Profiles land in bench/results (gitignored).
+ * Like the bench it profiles the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { cacheExtension, memoryStore, redisStore } from '../src/index.js'
 import { config } from './helpers/config.js'
+import { library } from './helpers/library.js'
 import { countedClient, createBenchDatabase, databaseUrl } from './helpers/database.js'
 import { selfTime, type CpuProfile } from './helpers/cpu-profile.js'
 
+const { cacheExtension, memoryStore, redisStore } = library
 const STORES = ['memory', 'redis'] as const
 const root = fileURLToPath(new URL('../', import.meta.url))
-
 
 function shortUrl(url: string): string {
   if (url.startsWith('file:')) return relative(root, fileURLToPath(url))
