@@ -6,9 +6,11 @@
  * `MISS_CPU_BYPASS=1` adds each store with `cache: false` (the cost of the typed methods alone);
  * `MISS_CPU_MAX` bounds the memory store's entries. CPU above wall time is other threads' (GC).
  * `MISS_CPU_CALLS` sets the calls per block (default 300), `MISS_CPU_ROUNDS` the rounds (24).
- * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile}).
+ * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile});
+ * `MISS_CPU_SAVE=<file>` also writes that profile (.cpuprofile, for Chrome DevTools).
  * Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
+import { writeFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { library } from './helpers/library.js'
@@ -144,6 +146,7 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   await session.post('Profiler.start')
   for (let i = 0; i < 3000; i++) await read()
   const { profile } = await session.post('Profiler.stop')
+  if (process.env.MISS_CPU_SAVE) writeFileSync(process.env.MISS_CPU_SAVE, JSON.stringify(profile))
   const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench|dist\/esm)\//, '$1/') || frame.functionName
   const { times: byFile, total } = selfTime(profile, fileOf)
   const { times: byFunction } = selfTime(profile, (frame) => `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`)

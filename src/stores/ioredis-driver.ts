@@ -48,6 +48,7 @@ class IoredisDriver implements RedisDriver {
   constructor(readonly redis: Redis | Cluster, readonly scripted: Scripted) {}
 
   async mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    coalesceWrites(this.redis)
     return this.redis.mgetBuffer(...(keys as string[]))
   }
 
@@ -60,6 +61,7 @@ class IoredisDriver implements RedisDriver {
   /** One script, one command: a pipeline of single commands costs each its own command overhead in the client. */
   async lookupAndLock(entryKey: string, versionKeys: readonly string[], initial: readonly string[], versionTtlMs: number, lock: LockRequest): Promise<LookupAndLock> {
     const ttl = toTtl(versionTtlMs)
+    coalesceWrites(this.redis)
     const replies = await runLookupAndLock(this.scripted, versionKeys.length + 2, entryKey, ...versionKeys, lock.key, ...initial, ttl, lock.token, toTtl(lock.ttlMs))
     return {
       entry: replies[0] ?? undefined,
@@ -135,6 +137,29 @@ class IoredisDriver implements RedisDriver {
     if (connection !== undefined) return subscribeOn(() => connection as Redis, channel, handlers, false)
     return subscribeOn(() => (this.redis as Redis).duplicate(), channel, handlers)
   }
+}
+
+const corked = new WeakSet<object>()
+
+/**
+ * Holds the client's socket writes until the end of this tick (`cork`, then `uncork` on the next
+ * `process.nextTick`), so the reads sent in the same turn — the lookups of concurrent hits and
+ * misses — go out in one system call instead of one each: a socket write costs ~30–45 µs of CPU
+ * on a small VM, more than Redis spends on the command (findUnique hit with 50 in flight: 23k →
+ * 39k reads/s). Reads only: a miss's background entry write held back to go out with the next
+ * read's lookup made that lookup wait behind the write's script (a sequential Redis miss went from
+ * ~920 to ~1,080 µs). Only a single-server client has a socket of its own (`stream`); writes of
+ * the application's own commands in the same turn are merged too, in order.
+ */
+function coalesceWrites(redis: Redis | Cluster): void {
+  const stream = (redis as Partial<Redis>).stream
+  if (!stream || typeof stream.cork !== 'function' || corked.has(stream)) return
+  corked.add(stream)
+  stream.cork()
+  process.nextTick(() => {
+    corked.delete(stream)
+    stream.uncork()
+  })
 }
 
 /**

@@ -94,4 +94,29 @@ describe('round trips of a Redis read', () => {
     expect(fresh.data?.name).toBe('Trips 2')
     expect(Date.now() - started).toBeLessThan(1000)
   })
+
+  it('reads sent in the same turn leave in one socket write, and a later read is not held back', async () => {
+    const { prisma } = instance()
+    const reads = Array.from({ length: 20 }, (_, i) => () => prisma.user.findFirst({ where: { id: userId, name: { not: `turn-${i}` } }, cache: { ttl: 60 } }).withCacheInfo())
+    for (const r of reads) await r()
+    await prisma.$cache.settle()
+    const stream = redis.stream as unknown as { _writeGeneric: (...a: unknown[]) => unknown }
+    const writeGeneric = stream._writeGeneric
+    let writes = 0
+    stream._writeGeneric = function (this: unknown, ...a: unknown[]) {
+      writes++
+      return writeGeneric.apply(this, a)
+    }
+    try {
+      const hits = await Promise.all(reads.map((r) => r()))
+      expect(hits.map((h) => h.info.status)).toEqual(reads.map(() => 'hit'))
+      expect(timeline.slice(-20), 'twenty lookups').toEqual(reads.map(() => 'MGET'))
+      expect(writes, 'one system call for the twenty').toBe(1)
+      writes = 0
+      expect((await reads[0]!()).info.status, 'a read alone goes out at the end of its turn').toBe('hit')
+      expect(writes).toBe(1)
+    } finally {
+      stream._writeGeneric = writeGeneric
+    }
+  })
 })
