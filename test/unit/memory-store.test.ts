@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { memoryStore } from '../../src/index.js'
 import { storeContract } from '../helpers/store-contract.js'
 
@@ -57,5 +57,24 @@ describe('memoryStore bounds', () => {
     expect(store.peek(['k'])).toEqual(['v'])
     await new Promise((resolve) => setTimeout(resolve, 60))
     expect(await store.mget(['k'])).toEqual([undefined])
+  })
+
+  it('arms no timer to track expiry, so a miss waiting for its database is not woken by one', async () => {
+    const store = memoryStore()
+    const timers = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      for (let i = 0; i < 5; i++) {
+        store.setNow(`k${i}`, 'v', 30)
+        store.lookupNow(`e${i}`, [`v${i}`], () => 'x', 60_000)
+        await store.mget([`k${i}`])
+        await new Promise<void>((resolve) => setImmediate(resolve)) // past lru-cache's 1 ms clock cache, were it on
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      expect(timers).not.toHaveBeenCalled()
+    } finally {
+      timers.mockRestore()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(await store.mget(['k0', 'k4']), 'entries still expire').toEqual([undefined, undefined])
   })
 })
