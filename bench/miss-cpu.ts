@@ -19,6 +19,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
 import { countedClient, createBenchDatabase } from './helpers/database.js'
+import { floorAExtension, floorBExtension } from './helpers/floors.js'
 import { includeArgs as baseIncludeArgs } from './scenarios/find-many-include-hit.js'
 
 const { cacheExtension, memoryStore, redisStore, tieredStore } = library
@@ -55,28 +56,9 @@ async function main(): Promise<void> {
   await redis.flushdb()
   const client = () => (instantDb ? instantClient(url) : countedClient(url).prisma)
   const raw = client()
-  const floorMap = new Map<string, unknown>()
-  const floorA = client().$extends({
-    query: { $allModels: { async $allOperations({ model, operation, args, query }) {
-      const key = JSON.stringify([model, operation, args])
-      const hit = floorMap.get(key)
-      if (hit !== undefined) return hit
-      const value = await query(args)
-      floorMap.set(key, value)
-      return value
-    } } },
-  })
+  const floorA = client().$extends(floorAExtension())
   const floorBRedis = new Redis(config.redisUrl, { db: config.redisDb })
-  const floorB = client().$extends({
-    query: { $allModels: { async $allOperations({ model, operation, args, query }) {
-      const key = `floorb:${token}:` + JSON.stringify([model, operation, args])
-      const stored = await floorBRedis.get(key)
-      if (stored !== null) return JSON.parse(stored)
-      const value = await query(args)
-      await floorBRedis.set(key, JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), 'EX', 3600)
-      return value
-    } } },
-  })
+  const floorB = client().$extends(floorBExtension(floorBRedis, `floorb:${token}:`, 3600))
   const stores = { memory: () => memoryStore(process.env.MISS_CPU_MAX ? { maxEntries: Number(process.env.MISS_CPU_MAX) } : {}), redis: () => redisStore({ client: redis }), tiered: () => tieredStore({ l2: redisStore({ client: redis }), bus }) }
   const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : ['memory', 'redis', 'tiered']) as (keyof typeof stores)[]
   const contestants: [string, Read][] = [

@@ -13,6 +13,7 @@
 import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { createBenchDatabase } from './helpers/database.js'
+import { floorAExtension, floorBExtension } from './helpers/floors.js'
 import { library } from './helpers/library.js'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { countingAdapterFactory } from '../test/helpers/counting-adapter.js'
@@ -51,27 +52,8 @@ async function main(): Promise<void> {
   })
   const redis = markedRedis()
   const floorBRedis = markedRedis()
-  const floorMap = new Map<string, unknown>()
-  const floorA = prisma.$extends({
-    query: { $allModels: { async $allOperations({ model, operation, args, query }) {
-      const key = JSON.stringify([model, operation, args])
-      const hit = floorMap.get(key)
-      if (hit !== undefined) return hit
-      const value = await query(args)
-      floorMap.set(key, value)
-      return value
-    } } },
-  })
-  const floorB = prisma.$extends({
-    query: { $allModels: { async $allOperations({ model, operation, args, query }) {
-      const key = `floorb:${token}:` + JSON.stringify([model, operation, args])
-      const stored = await floorBRedis.get(key)
-      if (stored !== null) return JSON.parse(stored)
-      const value = await query(args)
-      await floorBRedis.set(key, JSON.stringify(value), 'EX', 3600)
-      return value
-    } } },
-  })
+  const floorA = prisma.$extends(floorAExtension())
+  const floorB = prisma.$extends(floorBExtension(floorBRedis, `floorb:${token}:`, 3600))
   const { cacheExtension, memoryStore, redisStore } = library
   const memory = prisma.$extends(cacheExtension({ store: memoryStore(), ttl: 3600, namespace: `pqc-phases-m-${token}` }))
   const onRedis = prisma.$extends(cacheExtension({ store: redisStore({ client: redis }), ttl: 3600, namespace: `pqc-phases-r-${token}` }))

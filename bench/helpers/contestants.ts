@@ -10,6 +10,7 @@ import { Redis } from 'ioredis'
 import type { CacheStore } from '../../src/index.js'
 import { Prisma, type PrismaClient } from '../../test/generated/prisma/client.js'
 import { countedClient, type QueryCounter } from './database.js'
+import { floorAExtension, floorBExtension } from './floors.js'
 import { ensureLegacyClient } from './legacy-client.js'
 import { library, librarySource } from './library.js'
 import { exportOf, loadPeer } from './peers.js'
@@ -44,7 +45,6 @@ export interface Contestant extends ContestantInfo {
   create(env: InstanceEnv): Promise<Instance>
 }
 
-const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy'])
 const TTL_SECONDS = 3_600
 const same = (args: Record<string, unknown>) => args
 const withCache = (args: Record<string, unknown>) => ({ ...args, cache: true })
@@ -91,28 +91,8 @@ const floorA: Contestant = {
   kind: 'floor',
   usesRedis: false,
   notes: 'key = JSON.stringify([model, operation, args]); value cached by reference (no copy, no invalidation)',
-  create: (env) => build(env, (prisma) => {
-    const map = new Map<string, unknown>()
-    return prisma.$extends({
-      name: 'floor-a',
-      query: {
-        $allModels: {
-          async $allOperations({ model, operation, args, query }) {
-            if (!READS.has(operation)) return query(args)
-            const key = JSON.stringify([model, operation, args])
-            const hit = map.get(key)
-            if (hit !== undefined) return hit
-            const value = await query(args)
-            map.set(key, value)
-            return value
-          },
-        },
-      },
-    })
-  }),
+  create: (env) => build(env, (prisma) => prisma.$extends(floorAExtension())),
 }
-
-const bigintAsString = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)
 
 /** Floor B: a bare query hook doing one ioredis GET plus JSON.parse; a miss queries and SETs. */
 const floorB: Contestant = {
@@ -124,22 +104,7 @@ const floorB: Contestant = {
   create: (env) => {
     const redis = redisClient(env)
     const prefix = unique('floorb:')
-    return build(env, (prisma) => prisma.$extends({
-      name: 'floor-b',
-      query: {
-        $allModels: {
-          async $allOperations({ model, operation, args, query }) {
-            if (!READS.has(operation)) return query(args)
-            const key = prefix + JSON.stringify([model, operation, args])
-            const stored = await redis.get(key)
-            if (stored !== null) return JSON.parse(stored)
-            const value = await query(args)
-            await redis.set(key, JSON.stringify(value, bigintAsString), 'EX', TTL_SECONDS)
-            return value
-          },
-        },
-      },
-    }), same, async () => redis.disconnect())
+    return build(env, (prisma) => prisma.$extends(floorBExtension(redis, prefix, TTL_SECONDS)), same, async () => redis.disconnect())
   },
 }
 
