@@ -31,8 +31,26 @@ export interface RedisClusterBed {
   stop(): Promise<void>
 }
 
-/** Starts a 3-master, 1-replica-each cluster; stops what it started if it fails. */
+/**
+ * Starts a 3-master, 1-replica-each cluster; stops what it started if it fails. Ports are found
+ * free and bound by redis-server a moment later: in between, another test process or an outgoing
+ * connection (bus ports 30000–39999 lie in Linux's ephemeral range) may take one, and that node
+ * exits at once. Then the cluster is started again on new ports, up to three times.
+ */
 export async function startRedisCluster(): Promise<RedisClusterBed> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce()
+    } catch (error) {
+      if (!(error instanceof NodeExited) || attempt === 3) throw error
+    }
+  }
+}
+
+/** A node exited before answering: its port (or bus port) was taken. */
+class NodeExited extends Error {}
+
+async function startOnce(): Promise<RedisClusterBed> {
   const dir = await mkdtemp(join(tmpdir(), 'pqc-cluster-'))
   const children = new Map<number, ChildProcess>()
   const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim()
@@ -50,7 +68,18 @@ export async function startRedisCluster(): Promise<RedisClusterBed> {
       ], { stdio: 'ignore' })
       children.set(port, child)
     }
-    for (const port of ports) await until(async () => (await cli(port, 'ping').catch(() => '')) === 'PONG', `redis-server ${port} did not start`)
+    const exitedAtStart = () => [...children].find(([, child]) => child.exitCode !== null || child.signalCode !== null)?.[0]
+    for (const port of ports) {
+      await until(async () => {
+        const gone = exitedAtStart()
+        if (gone !== undefined) throw new NodeExited(`redis-server ${gone} exited at start (port taken?)`)
+        const pong = await run('redis-cli', ['-p', String(port), 'ping'], { timeout: 2000 }).then((r) => r.stdout.trim(), () => '')
+        return pong === 'PONG'
+      }, `redis-server ${port} did not start`)
+    }
+    // A PONG may come from whoever holds a taken port: by now a node that failed to bind has exited.
+    const gone = exitedAtStart()
+    if (gone !== undefined) throw new NodeExited(`redis-server ${gone} exited at start (port taken?)`)
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'])
     const bed: RedisClusterBed = {
       ports,
