@@ -1,20 +1,57 @@
 /**
  * The mark a typed read method puts on the database query it runs through the layers below it:
  * the read was already served through the cache, so the query hook must only run it.
+ *
+ * The mark is the arguments object itself: the read method passes down a fresh copy of its
+ * arguments and remembers it; Prisma hands the first query hook of a request that very object as
+ * `__internalParams.args` (Prisma 7, checked by test/integration/extension-order.test.ts), and our
+ * hook is the first whenever reads pass down (no extension sits below the cache then). That is
+ * undocumented, so the first passthrough of a process is also marked with AsyncLocalStorage and
+ * the hook checks that both marks agree. If they do, AsyncLocalStorage is disabled again: on Node 20
+ * an active one runs a hook for every promise of the process, the application's own included
+ * (promise-heavy code ran 2–2.5× slower after a single `run()` in a microbenchmark). If they do not,
+ * AsyncLocalStorage stays the mark, as it was before.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 
-const passthrough = new AsyncLocalStorage<true>()
+type Args = Record<string, unknown> | undefined
 
-/** True inside a query a typed read method already handled. */
-export function isPassthrough(): boolean {
-  return passthrough.getStore() === true
-}
+/** How passthrough queries are recognised: still checking, by arguments identity, or by AsyncLocalStorage. */
+type Mode = 'verifying' | 'identity' | 'storage'
+
+const passedDown = new WeakSet<object>()
+const storage = new AsyncLocalStorage<true>()
+let mode: Mode = 'verifying'
 
 /**
- * Runs `query` (a Prisma promise factory) marked as passthrough. A Prisma promise starts its
- * request when `then()` is called, so `then()` is called here, inside the mark.
+ * Runs `query` (a Prisma promise factory, given the arguments to send) marked as passthrough. A
+ * Prisma promise starts its request when `then()` is called, so `then()` is called here, inside
+ * the mark.
  */
-export function runPassthrough<T>(query: () => PromiseLike<T>): Promise<T> {
-  return passthrough.run(true, () => new Promise<T>((resolve, reject) => void query().then(resolve, reject)))
+export function runPassthrough<T>(args: Args, query: (args: Record<string, unknown>) => PromiseLike<T>): Promise<T> {
+  const marked = { ...args } // a fresh object per query: the same arguments may be passed down twice at once
+  passedDown.add(marked)
+  const run = () => new Promise<T>((resolve, reject) => void query(marked).then(resolve, reject))
+  return mode === 'identity' ? run() : storage.run(true, run)
+}
+
+/** True when the query hook call `params` runs a query a typed read method already handled. */
+export function isPassthrough(params: unknown): boolean {
+  const sent = (params as { __internalParams?: { args?: unknown } }).__internalParams?.args
+  const byIdentity = typeof sent === 'object' && sent !== null && passedDown.delete(sent)
+  if (mode === 'identity') return byIdentity
+  const byStorage = storage.getStore() === true
+  if (mode === 'verifying' && byStorage) settle(byIdentity ? 'identity' : 'storage')
+  return byStorage || byIdentity
+}
+
+function settle(decided: Mode): void {
+  mode = decided
+  // Reads still inside `storage.run` were marked by identity too, so leaving their scopes is safe.
+  if (decided === 'identity') storage.disable()
+}
+
+/** @internal How passthrough queries are recognised now (for tests). */
+export function passthroughMode(): Mode {
+  return mode
 }

@@ -39,7 +39,7 @@ export function createQueryHook(engine: CacheEngine): (params: HookParams) => Pr
 
 async function read(engine: CacheEngine, params: HookParams, model: string): Promise<unknown> {
   const { args, operation, query } = params
-  if (isPassthrough()) return query(args && 'cache' in args ? withoutCache(args) : args)
+  if (isPassthrough(params)) return query(args && 'cache' in args ? withoutCache(args) : args)
   const started = startRead(engine, model, operation, args)
   const inTransaction = transactionOf(params) !== undefined
   if (started.kind !== 'cached' || inTransaction) {

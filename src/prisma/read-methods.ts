@@ -125,10 +125,10 @@ class LazyRead<T> {
     const started = startRead(engine, this.#model, this.#operation, this.#args)
     if (started.kind !== 'cached') {
       const { args } = started
-      return readUncached(engine, started.kind, started, () => runPassthrough(() => this.#below(args)), false)
+      return readUncached(engine, started.kind, started, () => runPassthrough(args, (a) => this.#below(a)), false)
     }
     const { plan } = started
-    return peekHit(engine, plan) ?? readThrough(engine, plan, () => runPassthrough(() => this.#below(plan.args)))
+    return peekHit(engine, plan) ?? readThrough(engine, plan, () => runPassthrough(plan.args, (a) => this.#below(a)))
   }
 }
 

@@ -1,7 +1,7 @@
 // providers: postgres — exercises the in-memory hit path, and reads PostgreSQL's statement text
 /**
- * The in-memory hit path (src/fast-hit.ts): a fresh hit in process memory is answered without
- * Prisma's request pipeline — and only when that changes nothing a user can observe.
+ * The in-memory hit path (`peekHit` in src/read/pipeline.ts): a fresh hit in process memory is
+ * answered without Prisma's request pipeline — and only when that changes nothing a user can observe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheExtension, memoryStore } from '../../src/index.js'
