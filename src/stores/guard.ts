@@ -81,10 +81,24 @@ function withDeadline<T>(promise: Promise<T>, timeoutMs: number, operation: stri
   // One promise settled by whichever comes first (a race of two promises and a `finally` cost
   // three more allocations and microtask turns on every store call of a hit).
   return new Promise<T>((resolve, reject) => {
-    // Expired timers run before pending I/O is read: after an event-loop stall (a GC pause, a
-    // long synchronous task) a reply that arrived in time would lose to its own deadline. Giving
-    // up one turn later (setImmediate runs after the I/O poll) lets such a reply win.
-    const timer = setTimeout(() => setImmediate(() => reject(new CacheTimeoutError(operation, timeoutMs))), timeoutMs)
+    const due = performance.now() + timeoutMs
+    let regranted = false
+    const expire = (): void => {
+      // A timer this late means our own event loop stalled (a GC pause, a long synchronous task),
+      // not the store: the command may not even have left yet (the driver corks writes until the
+      // next tick), so the store gets its deadline again, once, on a free loop.
+      if (!regranted && performance.now() - due > timeoutMs / 2) {
+        regranted = true
+        timer = setTimeout(expire, timeoutMs)
+        timer.unref()
+        return
+      }
+      // Expired timers run before pending I/O is read: a reply that arrived just in time would
+      // lose to its own deadline. Giving up one turn later (setImmediate runs after the I/O poll)
+      // lets it win.
+      setImmediate(() => reject(new CacheTimeoutError(operation, timeoutMs)))
+    }
+    let timer = setTimeout(expire, timeoutMs)
     timer.unref()
     promise.then(
       (value) => {

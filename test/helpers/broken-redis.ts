@@ -1,8 +1,8 @@
 /**
  * Redis servers that fail in ways a healthy server never does, for fail-open tests: a port where
- * nothing listens, and a server that accepts connections and never answers.
+ * nothing listens, a server that accepts connections and never answers, and a slow link.
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
 
 /** A TCP port on 127.0.0.1 where nothing listens (bound, read, then released). */
@@ -21,6 +21,37 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    port,
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * A TCP proxy to the Redis at `target` that holds every reply for `delayMs` (a slow link):
+ * requests go through at once, so the server works as usual and only the answers are late.
+ */
+export async function slowLink(target: { host: string; port: number }, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const track = (socket: Socket): void => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+  }
+  const server: Server = createServer((client) => {
+    const upstream = connect(target.port, target.host)
+    track(client)
+    track(upstream)
+    client.on('data', (chunk) => upstream.write(chunk))
+    upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs))
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
