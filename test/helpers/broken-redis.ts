@@ -14,13 +14,23 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** A server that accepts every connection and never writes a byte back. */
-export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+/** A local server on a free port; `close()` also ends every connection it accepted or opened. */
+interface LocalServer {
+  port: number
+  close(): Promise<void>
+}
+
+/** Listens on 127.0.0.1; `onConnection` gets `track` to hand over sockets for `close()` to end. */
+async function localServer(onConnection: (socket: Socket, track: (socket: Socket) => void) => void): Promise<LocalServer> {
   const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
+  const track = (socket: Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
+  }
+  const server: Server = createServer((socket) => {
+    track(socket)
+    onConnection(socket, track)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
@@ -33,35 +43,24 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
   }
 }
 
+/** A server that accepts every connection and never writes a byte back. */
+export function silentServer(): Promise<LocalServer> {
+  return localServer(() => {})
+}
+
 /**
  * A TCP proxy to the Redis at `target` that holds every reply for `delayMs` (a slow link):
  * requests go through at once, so the server works as usual and only the answers are late.
  */
-export async function slowLink(target: { host: string; port: number }, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const track = (socket: Socket): void => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => {})
-  }
-  const server: Server = createServer((client) => {
+export function slowLink(target: { host: string; port: number }, delayMs: number): Promise<LocalServer> {
+  return localServer((client, track) => {
     const upstream = connect(target.port, target.host)
-    track(client)
     track(upstream)
     client.on('data', (chunk) => upstream.write(chunk))
     upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs))
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  return {
-    port,
-    close: () => {
-      for (const socket of sockets) socket.destroy()
-      return new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
 }
 
 /**

@@ -33,8 +33,8 @@ it('a reply to a command sent after the stall (writes are corked until the next 
   // The stall comes before the command leaves the process: the store is owed its whole deadline
   // on a free event loop, not the few microseconds between the stall's end and the expired timer.
   // A link that answers in 20 ms (well within the 50 ms deadline) makes that gap visible.
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-  const link = await slowLink({ host: url.hostname, port: Number(url.port || 6379) }, 20)
+  const { host, port } = testRedis().options
+  const link = await slowLink({ host: host ?? '127.0.0.1', port: port ?? 6379 }, 20)
   const client = new Redis({ port: link.port, maxRetriesPerRequest: 0 })
   afterAll(async () => {
     client.disconnect()
