@@ -6,11 +6,16 @@
  * `MISS_CPU_BYPASS=1` adds each store with `cache: false` (the cost of the typed methods alone);
  * `MISS_CPU_MAX` bounds the memory store's entries. CPU above wall time is other threads' (GC).
  * `MISS_CPU_CALLS` sets the calls per block (default 300), `MISS_CPU_ROUNDS` the rounds (24).
+ * `MISS_CPU_BASELINE=<dir>` also races each store from another build of the package (`<dir>/dist/esm`,
+ * e.g. a `git worktree` of the previous commit, built), interleaved with this one: separate runs of
+ * this machine differ by more than most changes do.
  * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile});
  * `MISS_CPU_SAVE=<file>` also writes that profile (.cpuprofile, for Chrome DevTools).
  * Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { library } from './helpers/library.js'
@@ -66,10 +71,17 @@ async function main(): Promise<void> {
     ['floor A', (n) => (include ? floorA.order.findMany(includeArgs(n)) : floorA.user.findUnique(args(n)))],
     ['floor B', (n) => (include ? floorB.order.findMany(includeArgs(n)) : floorB.user.findUnique(args(n)))],
   ]
+  const builds: [suffix: string, extension: typeof cacheExtension][] = [['', cacheExtension]]
+  if (process.env.MISS_CPU_BASELINE) {
+    const baseline = (await import(pathToFileURL(resolve(process.env.MISS_CPU_BASELINE, 'dist/esm/index.js')).href)) as typeof library
+    builds.push([' (baseline)', baseline.cacheExtension])
+  }
   for (const name of wanted) {
-    const cached = client().$extends(cacheExtension({ store: stores[name](), ttl: 3600, namespace: `pqc-cpu-${name}-${token}` }))
-    contestants.push([name, (n) => (include ? cached.order.findMany({ ...(includeArgs(n) as object), cache: true }) : cached.user.findUnique({ ...args(n), cache: true }))])
-    if (process.env.MISS_CPU_BYPASS === '1') contestants.push([`${name} bypass`, (n) => cached.user.findUnique({ ...args(n), cache: false })])
+    for (const [suffix, extension] of builds) {
+      const cached = client().$extends(extension({ store: stores[name](), ttl: 3600, namespace: `pqc-cpu-${name}${suffix ? '-base' : ''}-${token}` }))
+      contestants.push([name + suffix, (n) => (include ? cached.order.findMany({ ...(includeArgs(n) as object), cache: true }) : cached.user.findUnique({ ...args(n), cache: true }))])
+      if (process.env.MISS_CPU_BYPASS === '1') contestants.push([`${name}${suffix} bypass`, (n) => cached.user.findUnique({ ...args(n), cache: false })])
+    }
   }
   // Short blocks, many rounds, medians: a block's CPU includes the GC debt of the one before it,
   // and the machine's noise comes in bursts; the median of many short blocks sees through both.
