@@ -3,8 +3,8 @@
  * or not) records the dependency versions it was computed under, so the composite entry is
  * stored under them and a later write to any of those models invalidates it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { KeyLayout } from '../codec/key-layout.js'
+import { ScopedStorage } from '../scoped-storage.js'
 
 /** The dependencies seen while one `getOrSet` function ran. */
 export class DependencyTracker {
@@ -29,22 +29,16 @@ export class DependencyTracker {
   }
 }
 
-const storage = new AsyncLocalStorage<DependencyTracker>()
-let active = 0
+const storage = new ScopedStorage<DependencyTracker>()
 
 /** The tracker of the `getOrSet` call we are inside, if any (free when none is running). */
 export function currentTracker(): DependencyTracker | undefined {
-  return active === 0 ? undefined : storage.getStore()
+  return storage.get()
 }
 
 /** Runs `fn` while recording the dependencies of the reads it makes. */
 export async function track<T>(fn: () => T | Promise<T>, home: number, keys: KeyLayout): Promise<{ value: T; tracker: DependencyTracker }> {
   const tracker = new DependencyTracker(home, keys)
-  active++
-  try {
-    const value = await storage.run(tracker, fn)
-    return { value, tracker }
-  } finally {
-    active--
-  }
+  const value = (await storage.run(tracker, fn)) as T
+  return { value, tracker }
 }

@@ -1,19 +1,20 @@
 /**
  * `withCacheInfo()`: the model methods run the query inside an AsyncLocalStorage scope holding a
- * sink; the query hook writes how it answered into the sink. Ordinary calls pay nothing for it.
+ * sink; the query hook writes how it answered into the sink. Ordinary calls pay nothing for it,
+ * and the storage is disabled again once no `withCacheInfo()` is running.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { ScopedStorage } from '../scoped-storage.js'
 import type { CacheInfo } from '../types.js'
 
 interface InfoSink {
   info: CacheInfo | undefined
 }
 
-const storage = new AsyncLocalStorage<InfoSink>()
+const storage = new ScopedStorage<InfoSink>()
 
 /** Records `info` for the `withCacheInfo()` call this query belongs to, if any. */
 export function recordInfo(info: CacheInfo): void {
-  const sink = storage.getStore()
+  const sink = storage.get()
   if (sink && sink.info === undefined) sink.info = info
 }
 

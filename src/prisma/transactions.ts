@@ -7,9 +7,10 @@
  * - a query hook's parameter carries `__internalParams.transaction` (undefined outside a
  *   transaction; `{ kind: 'batch' | 'itx', id }` inside) — undocumented, so read only here;
  * - commit and rollback are invisible to query hooks, so the extension overrides `$transaction`
- *   and runs it inside an AsyncLocalStorage scope whose collector the write hooks fill.
+ *   and runs it inside an AsyncLocalStorage scope whose collector the write hooks fill (the
+ *   storage is disabled again once no transaction runs: see ScopedStorage).
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { ScopedStorage } from '../scoped-storage.js'
 
 /** Tags collected by the writes of one transaction. */
 export class TransactionCollector {
@@ -17,7 +18,7 @@ export class TransactionCollector {
   readonly models = new Set<string>()
 }
 
-const storage = new AsyncLocalStorage<TransactionCollector>()
+const storage = new ScopedStorage<TransactionCollector>()
 
 /** The transaction a query hook call belongs to, if any. */
 export function transactionOf(params: unknown): { kind: string; id: unknown } | undefined {
@@ -27,7 +28,7 @@ export function transactionOf(params: unknown): { kind: string; id: unknown } | 
 
 /** The collector of the `$transaction` call we are inside, if any. */
 export function currentCollector(): TransactionCollector | undefined {
-  return storage.getStore()
+  return storage.get()
 }
 
 /**
@@ -41,7 +42,7 @@ export async function runTransaction<T>(
   onCommit: (collector: TransactionCollector) => Promise<void>,
   onRollback?: (collector: TransactionCollector) => Promise<void>,
 ): Promise<T> {
-  if (storage.getStore()) return transaction()
+  if (storage.get()) return transaction()
   const collector = new TransactionCollector()
   let result: T
   try {
