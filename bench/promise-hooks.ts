@@ -5,7 +5,8 @@
  * function with six awaits: at start, after cached reads on a memory store (misses and a bypass:
  * the reads that pass down), after an interactive `$transaction`, a `withCacheInfo()` and a
  * `getOrSet()` (each runs in an AsyncLocalStorage scope, disabled again when the last one ends),
- * and after one `AsyncLocalStorage.run()` left enabled, as the cache did before. Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
+ * and after one `AsyncLocalStorage.run()` left enabled, as the cache did before. Like the bench
+ * it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { countedClient, createBenchDatabase } from './helpers/database.js'

@@ -13,7 +13,7 @@
  * is priced by CPU; over a real link it is priced by round trips, the case the miss path is built for.
  * Node's timers have millisecond resolution: delays below 1 ms are not possible here.
  */
-import { createServer, connect, type Socket } from 'node:net'
+import { slowLink } from '../test/helpers/broken-redis.js'
 
 const port = Number(process.argv[2] ?? 6390)
 const delayMs = Number(process.argv[3] ?? 1)
@@ -23,16 +23,5 @@ if (!Number.isInteger(port) || !(delayMs >= 1)) {
   process.exit(2)
 }
 
-const server = createServer((client: Socket) => {
-  const upstream = connect(Number(target.port || 6379), target.hostname)
-  client.setNoDelay(true)
-  upstream.setNoDelay(true)
-  client.on('data', (chunk) => upstream.write(chunk))
-  // Timers of equal delay fire in the order they were set, so replies keep their order.
-  upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs))
-  client.on('error', () => upstream.destroy())
-  upstream.on('error', () => client.destroy())
-  client.on('close', () => upstream.destroy())
-  upstream.on('close', () => client.destroy())
-})
-server.listen(port, '127.0.0.1', () => console.error(`redis-link: 127.0.0.1:${port} → ${target.host}, replies held ${delayMs} ms`))
+await slowLink({ host: target.hostname, port: Number(target.port || 6379) }, delayMs, port)
+console.error(`redis-link: 127.0.0.1:${port} → ${target.host}, replies held ${delayMs} ms`)

@@ -20,8 +20,8 @@ interface LocalServer {
   close(): Promise<void>
 }
 
-/** Listens on 127.0.0.1; `onConnection` gets `track` to hand over sockets for `close()` to end. */
-async function localServer(onConnection: (socket: Socket, track: (socket: Socket) => void) => void): Promise<LocalServer> {
+/** Listens on 127.0.0.1 (`port` 0: a free one); `onConnection` gets `track` to hand over sockets for `close()` to end. */
+async function localServer(onConnection: (socket: Socket, track: (socket: Socket) => void) => void, port = 0): Promise<LocalServer> {
   const sockets = new Set<Socket>()
   const track = (socket: Socket): void => {
     sockets.add(socket)
@@ -32,10 +32,9 @@ async function localServer(onConnection: (socket: Socket, track: (socket: Socket
     track(socket)
     onConnection(socket, track)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
-    port,
+    port: (server.address() as { port: number }).port,
     close: () => {
       for (const socket of sockets) socket.destroy()
       return new Promise<void>((resolve) => server.close(() => resolve()))
@@ -51,16 +50,20 @@ export function silentServer(): Promise<LocalServer> {
 /**
  * A TCP proxy to the Redis at `target` that holds every reply for `delayMs` (a slow link):
  * requests go through at once, so the server works as usual and only the answers are late.
+ * Listens on `port` (0: a free one). Nagle is off on both sides, so no delay but `delayMs` is added.
  */
-export function slowLink(target: { host: string; port: number }, delayMs: number): Promise<LocalServer> {
+export function slowLink(target: { host: string; port: number }, delayMs: number, port = 0): Promise<LocalServer> {
   return localServer((client, track) => {
     const upstream = connect(target.port, target.host)
     track(upstream)
+    client.setNoDelay(true)
+    upstream.setNoDelay(true)
     client.on('data', (chunk) => upstream.write(chunk))
+    // Timers of equal delay fire in the order they were set, so replies keep their order.
     upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs))
     client.on('close', () => upstream.destroy())
     upstream.on('close', () => client.destroy())
-  })
+  }, port)
 }
 
 /**
