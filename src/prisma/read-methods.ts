@@ -14,6 +14,7 @@ import { startRead } from '../read/start.js'
 import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from '../types.js'
 import { recordInfo, withInfo } from './info.js'
 import { runPassthrough } from './passthrough.js'
+import { withoutCallsite } from './without-callsite.js'
 
 /** The `cache` argument the read methods accept. */
 export interface CacheArgs {
@@ -41,7 +42,7 @@ function cachedRead(engine: CacheEngine, self: unknown, operation: string, args:
   // Prisma then tells an extension method neither its model nor the layer below it.
   if (context?.$parent === undefined) throw new CacheConfigError(operation, `call it on its model, e.g. prisma.user.${operation}(...): a read method taken off the model has no model`)
   // The layer below is looked up only when a read needs it: a hit never touches Prisma.
-  const below = (a: unknown) => context.$parent[context.$name]![operation]!(a)
+  const below = (a: unknown) => withoutCallsite(() => context.$parent[context.$name]![operation]!(a))
   return new LazyRead(engine, context.$name, operation, args as Record<string, unknown> | undefined, below) as unknown as CachedPromise<any>
 }
 
