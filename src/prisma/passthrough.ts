@@ -7,12 +7,13 @@
  * `__internalParams.args` (Prisma 7, checked by test/integration/extension-order.test.ts), and our
  * hook is the first whenever reads pass down (no extension sits below the cache then). That is
  * undocumented, so the first passthrough of a process is also marked with AsyncLocalStorage and
- * the hook checks that both marks agree. If they do, AsyncLocalStorage is disabled again: on Node 20
+ * the hook checks that both marks agree. If they do, AsyncLocalStorage is no longer used: on Node 20
  * an active one runs a hook for every promise of the process, the application's own included
  * (promise-heavy code ran 2–2.5× slower after a single `run()` in a microbenchmark). If they do not,
- * AsyncLocalStorage stays the mark, as it was before.
+ * AsyncLocalStorage stays the mark, as it was before — a ScopedStorage, so the hook runs only
+ * while a passthrough query does.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { ScopedStorage } from '../scoped-storage.js'
 
 type Args = Record<string, unknown> | undefined
 
@@ -20,7 +21,7 @@ type Args = Record<string, unknown> | undefined
 type Mode = 'verifying' | 'identity' | 'storage'
 
 const passedDown = new WeakSet<object>()
-const storage = new AsyncLocalStorage<true>()
+const storage = new ScopedStorage<true>()
 let mode: Mode = 'verifying'
 
 /**
@@ -40,15 +41,10 @@ export function isPassthrough(params: unknown): boolean {
   const sent = (params as { __internalParams?: { args?: unknown } }).__internalParams?.args
   const byIdentity = typeof sent === 'object' && sent !== null && passedDown.delete(sent)
   if (mode === 'identity') return byIdentity
-  const byStorage = storage.getStore() === true
-  if (mode === 'verifying' && byStorage) settle(byIdentity ? 'identity' : 'storage')
+  const byStorage = storage.get() === true
+  // Reads still inside a scope were marked by identity too; the storage disables itself when they end.
+  if (mode === 'verifying' && byStorage) mode = byIdentity ? 'identity' : 'storage'
   return byStorage || byIdentity
-}
-
-function settle(decided: Mode): void {
-  mode = decided
-  // Reads still inside `storage.run` were marked by identity too, so leaving their scopes is safe.
-  if (decided === 'identity') storage.disable()
 }
 
 /** @internal How passthrough queries are recognised now (for tests). */

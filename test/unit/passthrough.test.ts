@@ -4,6 +4,7 @@
  * the hook is handed a copy (a Prisma that clones the arguments before the first hook — simulated
  * here, since the Prisma we run does not).
  */
+import { executionAsyncId } from 'node:async_hooks'
 import { describe, expect, it, vi } from 'vitest'
 
 type Module = typeof import('../../src/prisma/passthrough.js')
@@ -12,6 +13,12 @@ type Module = typeof import('../../src/prisma/passthrough.js')
 async function fresh(): Promise<Module> {
   vi.resetModules()
   return import('../../src/prisma/passthrough.js')
+}
+
+/** True when a promise hook runs (some AsyncLocalStorage of the process is enabled): see promise-hooks.test.ts. */
+async function promiseHookOn(): Promise<boolean> {
+  await null
+  return executionAsyncId() !== 0
 }
 
 /** What the query hook receives for a request sent with `args`. */
@@ -46,12 +53,14 @@ describe('passthrough mark', () => {
     expect(sent[0]).toEqual(args)
   })
 
-  it('stays AsyncLocalStorage when the hook is handed a copy of the arguments', async () => {
+  it('stays AsyncLocalStorage when the hook is handed a copy of the arguments, with the promise hook on only while a passthrough runs', async () => {
     const p = await fresh()
+    expect(await promiseHookOn()).toBe(false)
     const hookSeesCopy = (sent: object) => Promise.resolve(p.isPassthrough(hookParams({ ...sent })))
     expect(await p.runPassthrough({ take: 1 }, hookSeesCopy)).toBe(true)
     expect(p.passthroughMode()).toBe('storage')
-    expect(await p.runPassthrough({ take: 2 }, hookSeesCopy)).toBe(true)
+    expect(await p.runPassthrough({ take: 2 }, async (sent) => (await promiseHookOn()) && hookSeesCopy(sent))).toBe(true)
     expect(p.isPassthrough(hookParams({ take: 2 }))).toBe(false) // outside any passthrough
+    expect(await promiseHookOn()).toBe(false)
   })
 })
