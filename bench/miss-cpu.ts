@@ -145,7 +145,7 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   const { profile } = await session.post('Profiler.stop')
   if (process.env.MISS_CPU_SAVE) writeFileSync(process.env.MISS_CPU_SAVE, JSON.stringify(profile))
   const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench|dist\/esm)\//, '$1/') || frame.functionName
-  const { times: byFile, total } = selfTime(profile, fileOf)
+  const { times: byFile, total, idle } = selfTime(profile, fileOf)
   const { times: byFunction } = selfTime(profile, (frame) => `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`)
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
   // Inclusive time of this library's functions (synchronous stretches only: an await ends one).
@@ -164,6 +164,9 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
     }
   })
   const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 3000).toFixed(1).padStart(6)} µs/call  ${k}`).join('\n')
+  // Idle time between back-to-back calls is time a call waited on something (the database, a
+  // timer, the thread pool); on an instant database it should be near zero.
+  console.log(`\nprofile of ${name}: ${(total / 3000).toFixed(1)} µs/call busy, ${(idle / 3000).toFixed(1)} µs/call idle`)
   console.log(`\nprofile of ${name}: by file\n${top(byFile, 25)}\n\nby function\n${top(byFunction, 40)}\n\ninclusive, this library\n${top(inclusive, 40)}`)
 }
 

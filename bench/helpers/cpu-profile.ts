@@ -16,18 +16,22 @@ export interface CpuProfile {
   timeDeltas?: number[]
 }
 
-/** Self time (µs) per `keyOf(frame)`, idle samples left out, and their total. */
-export function selfTime(profile: CpuProfile, keyOf: (frame: CallFrame) => string): { times: Map<string, number>; total: number } {
+/** Self time (µs) per `keyOf(frame)`, idle samples left out, their total, and the idle time apart. */
+export function selfTime(profile: CpuProfile, keyOf: (frame: CallFrame) => string): { times: Map<string, number>; total: number; idle: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
   const times = new Map<string, number>()
   let total = 0
+  let idle = 0
   profile.samples?.forEach((id, i) => {
     const frame = byId.get(id)!
-    if (frame.functionName === '(idle)') return
     const dt = profile.timeDeltas?.[i] ?? 0
+    if (frame.functionName === '(idle)') {
+      idle += dt
+      return
+    }
     const key = keyOf(frame)
     times.set(key, (times.get(key) ?? 0) + dt)
     total += dt
   })
-  return { times, total }
+  return { times, total, idle }
 }
