@@ -21,9 +21,21 @@ export const config = {
   schemaSqlPath: process.env.BENCH_SCHEMA_SQL ?? fileURLToPath(new URL('../../prisma/schema.sql', import.meta.url)),
   /** Rows seeded. */
   seed: quick ? { users: 300, products: 200, orders: 2_000 } : { users: 1_000, products: 200, orders: 5_000 },
-  /** Round-robin rounds per workload and the time each contestant gets per round (ms). */
-  rounds: quick ? 2 : 6,
-  roundMs: quick ? 40 : 400,
+  /**
+   * Round-robin rounds per workload and the time each contestant gets per round (ms);
+   * `BENCH_ROUNDS`, `BENCH_ROUND_MS`. Many short rounds rather than a few long ones: this VM has
+   * slow and fast phases lasting seconds, and short turns spread them over every contestant
+   * (bench/README.md, "How it measures").
+   */
+  rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 24)),
+  roundMs: Number(process.env.BENCH_ROUND_MS ?? (quick ? 40 : 100)),
+  /**
+   * Before its first round, each contestant runs the timed call this many times, or for `warmMs`,
+   * whichever ends first: V8 is still compiling a miss path after thousands of calls, and
+   * tinybench's own 100 ms warm-up is a hundred misses.
+   */
+  warmCalls: quick ? 0 : 3_000,
+  warmMs: quick ? 0 : 2_000,
   /** Concurrent reads in flight for the throughput workload. */
   inFlight: 50,
   /** Rows of the large findMany. */

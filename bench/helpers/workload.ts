@@ -39,7 +39,13 @@ export async function warm(calls: readonly (() => Promise<unknown>)[]): Promise<
   for (const call of calls) await call()
 }
 
-/** Times `workload` on every instance, round-robin. */
+/** Runs `call` {@link config.warmCalls} times or for {@link config.warmMs}, whichever ends first. */
+async function warmUp(call: () => Promise<unknown>): Promise<void> {
+  const until = performance.now() + config.warmMs
+  for (let i = 0; i < config.warmCalls && performance.now() < until; i++) await call()
+}
+
+/** Times `workload` on every instance, round-robin, each warmed up first. */
 export async function runWorkload(workload: Workload, instances: ReadonlyMap<string, Instance>, data: Dataset): Promise<Map<string, Measured>> {
   const entries = []
   const failed = new Map<string, Measured>()
@@ -50,6 +56,7 @@ export async function runWorkload(workload: Workload, instances: ReadonlyMap<str
       failed.set(id, { error: firstLine((error as Error).message ?? String(error)) })
     }
   }
+  for (const entry of entries) await warmUp(entry.fn).catch(() => undefined) // a failing call fails in the rounds, where it is reported
   const measured = await roundRobin(entries, { rounds: config.rounds, roundMs: config.roundMs, ops: workload.ops ?? 1 })
   return new Map([...instances.keys()].map((id) => [id, failed.get(id) ?? measured.get(id)!]))
 }
