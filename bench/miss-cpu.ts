@@ -167,7 +167,7 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   // Idle time between back-to-back calls is time a call waited on something (the database, a
   // timer, the thread pool); on an instant database it should be near zero.
   console.log(`\nprofile of ${name}: ${(total / 3000).toFixed(1)} µs/call busy, ${(idle / 3000).toFixed(1)} µs/call idle`)
-  console.log(`\nprofile of ${name}: by file\n${top(byFile, 25)}\n\nby function\n${top(byFunction, 40)}\n\ninclusive, this library\n${top(inclusive, 40)}`)
+  console.log(`\nby file\n${top(byFile, 25)}\n\nby function\n${top(byFunction, 40)}\n\ninclusive, this library\n${top(inclusive, 40)}`)
 }
 
 /** A file of this library, `src/` (through tsx) or `dist/esm/` (built); the prefix up to it. */

@@ -11,7 +11,10 @@
 /**
  * Runs `call` (a synchronous Prisma model call) with stack traces off: `Error.stackTraceLimit`
  * is 0 during the call and restored after it, thrown or not. Where the limit cannot be changed
- * (a frozen `Error`), `call` runs as it is.
+ * (a frozen `Error`), `call` runs as it is. An error thrown synchronously by `call` (a broken
+ * extension, a user's model method that throws before returning its promise) was created
+ * without frames, so its stack is captured again here, where the limit is back, before it
+ * reaches the caller.
  */
 export function withoutCallsite<T>(call: () => T): T {
   const limit = Error.stackTraceLimit
@@ -22,7 +25,24 @@ export function withoutCallsite<T>(call: () => T): T {
   }
   try {
     return call()
+  } catch (error) {
+    Error.stackTraceLimit = limit
+    recaptureStack(error)
+    throw error
   } finally {
     Error.stackTraceLimit = limit
+  }
+}
+
+/** Gives an error created with no frames the frames of the current call chain. */
+function recaptureStack(error: unknown): void {
+  if (!(error instanceof Error) || typeof Error.captureStackTrace !== 'function') return
+  const stack = error.stack
+  // An error thrown from elsewhere with frames of its own keeps them.
+  if (typeof stack === 'string' && stack.includes('\n    at ')) return
+  try {
+    Error.captureStackTrace(error, withoutCallsite)
+  } catch {
+    // A frozen error keeps the stack it has.
   }
 }

@@ -24,6 +24,33 @@ describe('withoutCallsite', () => {
     expect(Error.stackTraceLimit).toBe(23)
   })
 
+  it('gives an error thrown inside the call the frames of the code that made the call', () => {
+    Error.stackTraceLimit = 10
+    function applicationLine(): unknown {
+      try {
+        withoutCallsite(() => {
+          throw new RangeError('thrown synchronously')
+        })
+      } catch (error) {
+        return error
+      }
+      return undefined
+    }
+    const error = applicationLine() as Error
+    expect(error).toBeInstanceOf(RangeError)
+    expect(error.message).toBe('thrown synchronously')
+    expect(error.stack).toMatch(/^RangeError: thrown synchronously\n {4}at applicationLine /)
+  })
+
+  it('leaves the stack of an error that already has frames alone', () => {
+    const made = new Error('made outside')
+    const stack = made.stack
+    expect(() => withoutCallsite(() => {
+      throw made
+    })).toThrow(made)
+    expect(made.stack).toBe(stack)
+  })
+
   it('runs the call unchanged where the limit cannot be changed (a frozen Error)', () => {
     Object.defineProperty(Error, 'stackTraceLimit', { value: 9, writable: false, configurable: true })
     expect(withoutCallsite(() => Error.stackTraceLimit)).toBe(9)
