@@ -9,8 +9,9 @@
  * `MISS_CPU_BASELINE=<dir>` also races each store from another build of the package (`<dir>/dist/esm`,
  * e.g. a `git worktree` of the previous commit, built), interleaved with this one: separate runs of
  * this machine differ by more than most changes do.
- * `MISS_CPU_PROFILE=<contestant>` profiles that contestant afterwards (see {@link profile});
- * `MISS_CPU_SAVE=<file>` also writes that profile (.cpuprofile, for Chrome DevTools).
+ * `MISS_CPU_PROFILE=<contestant>[,<contestant>…]` profiles those contestants afterwards (see {@link profile});
+ * `MISS_CPU_SAVE=<file>` also writes the profile (.cpuprofile, for Chrome DevTools; with several
+ * contestants profiled, one file each, the contestant's name appended).
  * Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { writeFileSync } from 'node:fs'
@@ -19,7 +20,7 @@ import { pathToFileURL } from 'node:url'
 import { Redis } from 'ioredis'
 import { config } from './helpers/config.js'
 import { library } from './helpers/library.js'
-import { selfTime, type CallFrame } from './helpers/cpu-profile.js'
+import { sampleTime, selfTime, type CallFrame } from './helpers/cpu-profile.js'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from '../test/generated/prisma/client.js'
 import { wrapAdapterFactory } from '../test/helpers/counting-adapter.js'
@@ -121,8 +122,10 @@ async function main(): Promise<void> {
     const wall = median(b.wall)
     console.log(`${name.padEnd(16)} cpu ${cpu.toFixed(0).padStart(4)} µs/call (system ${median(b.sys).toFixed(0).padStart(3)})  wall ${wall.toFixed(0).padStart(4)} µs/call  (${(cpu / median(base.cpu)).toFixed(2)}× / ${(wall / median(base.wall)).toFixed(2)}× floor A, medians of ${b.cpu.length} blocks)`)
   }
-  const profiled = contestants.find(([name]) => name === process.env.MISS_CPU_PROFILE)
-  if (profiled) await profile(profiled[0], () => profiled[1](seq++))
+  for (const wantedName of (process.env.MISS_CPU_PROFILE ?? '').split(',')) {
+    const profiled = contestants.find(([name]) => name === wantedName.trim())
+    if (profiled) await profile(profiled[0], () => profiled[1](seq++))
+  }
   redis.disconnect()
   bus.disconnect()
   floorBRedis.disconnect()
@@ -143,7 +146,8 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   await session.post('Profiler.start')
   for (let i = 0; i < 3000; i++) await read()
   const { profile } = await session.post('Profiler.stop')
-  if (process.env.MISS_CPU_SAVE) writeFileSync(process.env.MISS_CPU_SAVE, JSON.stringify(profile))
+  const save = process.env.MISS_CPU_SAVE
+  if (save) writeFileSync(process.env.MISS_CPU_PROFILE?.includes(',') ? `${save}.${name.replace(/\W+/g, '-')}` : save, JSON.stringify(profile))
   const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench|dist\/esm)\//, '$1/') || frame.functionName
   const { times: byFile, total, idle } = selfTime(profile, fileOf)
   const { times: byFunction } = selfTime(profile, (frame) => `${frame.functionName || '(anonymous)'} ${fileOf(frame)}:${frame.lineNumber + 1}`)
@@ -153,7 +157,7 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const inclusive = new Map<string, number>()
   profile.samples!.forEach((id, i) => {
-    const dt = profile.timeDeltas![i] ?? 0
+    const dt = sampleTime(profile, i)
     const seen = new Set<string>()
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = byId.get(at)!

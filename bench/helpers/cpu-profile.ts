@@ -16,6 +16,15 @@ export interface CpuProfile {
   timeDeltas?: number[]
 }
 
+/**
+ * The time (µs) a sample stands for: from it to the next sample. `timeDeltas[i]` is the time
+ * *before* sample `i`, and the first one runs from the profile's start, so charging it to the
+ * first sample (the inspector call that started the profiler) would invent tens of ms of CPU.
+ */
+export function sampleTime(profile: CpuProfile, i: number): number {
+  return profile.timeDeltas?.[i + 1] ?? 0
+}
+
 /** Self time (µs) per `keyOf(frame)`, idle samples left out, their total, and the idle time apart. */
 export function selfTime(profile: CpuProfile, keyOf: (frame: CallFrame) => string): { times: Map<string, number>; total: number; idle: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
@@ -24,7 +33,7 @@ export function selfTime(profile: CpuProfile, keyOf: (frame: CallFrame) => strin
   let idle = 0
   profile.samples?.forEach((id, i) => {
     const frame = byId.get(id)!
-    const dt = profile.timeDeltas?.[i] ?? 0
+    const dt = sampleTime(profile, i)
     if (frame.functionName === '(idle)') {
       idle += dt
       return
