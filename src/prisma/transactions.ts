@@ -32,17 +32,18 @@ export function currentCollector(): TransactionCollector | undefined {
 }
 
 /**
- * Runs `transaction` with a collector; after it commits, `onCommit` runs before the caller sees
- * the result; after it rolls back, `onRollback` (when given) runs before the caller sees the error.
- * Re-entrant: a nested call (another extension stacked on top calling ours twice) shares the outer
- * collector, so the outermost call invalidates once.
+ * Runs `transaction` with a collector of its own; after it commits, `onCommit` runs before the
+ * caller sees the result; after it rolls back, `onRollback` (when given) runs before the caller
+ * sees the error. A call made inside another one's scope (the outer client's `$transaction` from
+ * an interactive transaction's callback, or from work such a callback left running) is a
+ * transaction of its own, committed or rolled back apart from the outer one: it gets its own
+ * collector, nested inside the outer scope.
  */
 export async function runTransaction<T>(
   transaction: () => Promise<T>,
   onCommit: (collector: TransactionCollector) => Promise<void>,
   onRollback?: (collector: TransactionCollector) => Promise<void>,
 ): Promise<T> {
-  if (storage.get()) return transaction()
   const collector = new TransactionCollector()
   let result: T
   try {

@@ -241,6 +241,82 @@ describe.each(STORE_KINDS)('transactions on the %s store', (kind: StoreKind) => 
     })
   })
 
+  // Two transactions at once: SQLite's one connection would make the second wait for the first.
+  describe.runIf(capabilities.isolatedTransactions)('a $transaction started from inside another one is a transaction of its own', () => {
+    it("a batch run by the outer client inside an interactive transaction's callback invalidates when it commits, before the outer one ends", async () => {
+      const w = await makeWorld()
+      await user(w.one.id)
+      await users(w.prefix)
+      await prisma.$transaction(async (tx) => {
+        await tx.user.count()
+        await prisma.$transaction([prisma.user.update({ where: { id: w.one.id }, data: { name: 'inner batch' } })])
+        expect(await nameInDatabase(w.one.id)).toBe('inner batch')
+        const row = await user(w.one.id).withCacheInfo()
+        expect(row.info.status).toBe('miss')
+        expect(row.data?.name).toBe('inner batch')
+        expect((await users(w.prefix)).find((u) => u.id === w.one.id)?.name).toBe('inner batch')
+      })
+    })
+
+    it('its writes stay invalidated when the outer transaction rolls back, and the outer one invalidates nothing', async () => {
+      const w = await makeWorld()
+      await user(w.one.id)
+      await user(w.two.id)
+      const rollback = new Error('rollback on purpose')
+      await expect(prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: w.two.id }, data: { name: 'rolled back' } })
+        await prisma.$transaction(async (inner) => {
+          await inner.user.update({ where: { id: w.one.id }, data: { name: 'inner interactive' } })
+        })
+        throw rollback
+      })).rejects.toBe(rollback)
+      expect(await nameInDatabase(w.one.id)).toBe('inner interactive')
+      expect(await nameInDatabase(w.two.id)).toBe('two')
+      db.executions.reset()
+      const one = await user(w.one.id).withCacheInfo()
+      expect(one.info.status).toBe('miss')
+      expect(one.data?.name).toBe('inner interactive')
+      const two = await user(w.two.id).withCacheInfo()
+      expect(two.info.status).toBe('hit')
+      expect(two.data?.name).toBe('two')
+      expect(db.executions.reads).toBe(1)
+    })
+
+    it("a $transaction that a finished transaction's callback left running invalidates when it commits, while another transaction runs", async () => {
+      const w = await makeWorld()
+      await user(w.one.id)
+      let go!: () => void
+      let task: Promise<unknown> | undefined
+      await prisma.$transaction(async (tx) => {
+        await tx.user.count()
+        // Work the callback leaves behind (a fire-and-forget job): it runs in this transaction's async context.
+        task = new Promise<void>((resolve) => (go = resolve)).then(() => prisma.$transaction([prisma.user.update({ where: { id: w.one.id }, data: { name: 'left behind' } })]))
+      })
+      let finish!: () => void
+      let began!: () => void
+      const begun = new Promise<void>((resolve) => (began = resolve))
+      const other = prisma.$transaction(async (tx) => {
+        await tx.tag.count()
+        await new Promise<void>((resolve) => {
+          finish = resolve
+          began()
+        })
+      })
+      await begun
+      try {
+        go()
+        await task
+        expect(await nameInDatabase(w.one.id)).toBe('left behind')
+        const row = await user(w.one.id).withCacheInfo()
+        expect(row.info.status).toBe('miss')
+        expect(row.data?.name).toBe('left behind')
+      } finally {
+        finish()
+        await other
+      }
+    })
+  })
+
   describe.runIf(capabilities.isolatedTransactions)('a rolled-back transaction invalidates nothing', () => {
     it('interactive: a throw inside rolls back, and every entry stays a hit with the committed data', async () => {
       const w = await makeWorld()
