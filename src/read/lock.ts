@@ -9,6 +9,7 @@ import { decodePayload, parseEntry } from '../codec/entry.js'
 import { lockKey } from '../codec/keys.js'
 import { newVersion } from '../dependencies/versions.js'
 import type { CacheEngine } from '../engine.js'
+import { CacheTimeoutError } from '../errors.js'
 import type { StoreValue } from '../stores/store.js'
 import { capture } from './capture.js'
 import { eventOf, type Plan } from './plan.js'
@@ -46,9 +47,19 @@ export async function acquireLock(engine: CacheEngine, plan: Plan, known: (strin
     return { acquired, token, landed: await looking, versions: await capturing }
   } catch (error) {
     engine.report(error, eventOf(plan))
+    releaseIfTaken(engine, plan, token, error)
     await Promise.all([looking, capturing])
     return undefined
   }
+}
+
+/**
+ * After a lock request that failed: one that timed out may have been carried out all the same
+ * (the reply was late, not the command), and a lock nobody releases would hold every other
+ * process's miss for `lock.wait`. Released in the background; a failure is reported.
+ */
+export function releaseIfTaken(engine: CacheEngine, plan: Plan, token: string, error: unknown): void {
+  if (error instanceof CacheTimeoutError) engine.inBackground(releaseLock(engine, plan, token))
 }
 
 /** Releases the lock if we still hold it. Never rejects. */

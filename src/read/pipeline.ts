@@ -18,7 +18,7 @@ import { currentTracker } from '../kv/tracking.js'
 import type { LookupAndLock, StoreValue } from '../stores/store.js'
 import { byteSize, type ReadSpan } from '../telemetry/otel.js'
 import { fill, refresh, type Query } from './fill.js'
-import { releaseLock } from './lock.js'
+import { releaseIfTaken, releaseLock } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
 import { serveEntry, type ReadOutcome } from './serve.js'
 import { signatureOf, type Flight, type FlightResult } from './single-flight.js'
@@ -109,6 +109,7 @@ async function lookupAndLock(engine: CacheEngine, plan: Plan, query: Query, star
     found = await engine.guard.call('read', (s) => s.lookupAndLock!(plan.key, plan.versionKeys, initial, VERSION_TTL_MS, lock))
   } catch (error) {
     engine.report(error, eventOf(plan))
+    releaseIfTaken(engine, plan, lock.token, error)
     return uncached(engine, 'error', plan, query)
   }
   const held = found.locked ? lock.token : undefined

@@ -2,11 +2,14 @@
 /**
  * The bounds of single-flight: a cold fill (its dependency versions created by the fill itself) is
  * joined by reads arriving while it runs, and no joiner — in this process or another — waits for a
- * stuck fill longer than `lock.wait` before asking the database itself.
+ * stuck fill longer than `lock.wait` before asking the database itself; a lock whose taking timed
+ * out is released, so it delays no one.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cachedClient, STORE_KINDS, type StoreKind } from '../helpers/cached-client.js'
+import { lockKey } from '../../src/codec/keys.js'
+import { redisStore, type CacheStore } from '../../src/index.js'
+import { cachedClient, STORE_KINDS, testRedis, uniqueNamespace, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { holdSelects } from '../helpers/hold.js'
 
@@ -76,5 +79,61 @@ describe.each(STORE_KINDS)('joiners of a stuck fill on the %s store', (kind: Sto
     for (const rows of answers) expect(rows).toStrictEqual(expected)
     held.release()
     expect(await within(leader, 10_000, 'the leader')).toStrictEqual(expected)
+  })
+})
+
+/**
+ * `inner` whose `method` replies `delayMs` late (Redis ran the command at once: only the reply is
+ * held, as on a congested link); `hide` methods look absent.
+ */
+function lateReplies(inner: CacheStore, method: 'lookupAndLock' | 'add', delayMs: number, hide: string[] = []): CacheStore {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && hide.includes(prop)) return undefined
+      const value = Reflect.get(target, prop, receiver) as unknown
+      if (typeof value !== 'function') return value
+      if (prop !== method) return value.bind(target)
+      return async (...args: unknown[]) => {
+        const reply = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
+        await sleep(delayMs)
+        return reply
+      }
+    },
+  })
+}
+
+describe('a stampede lock whose store call timed out', () => {
+  const STORE_TIMEOUT_MS = 100
+  const lock = { ttl: 60_000, wait: 2_000 }
+  const read = (client: ReturnType<typeof cachedClient>['prisma']) => client.user.findMany({ where: { name: { startsWith: 'Slow' } }, orderBy: { id: 'asc' }, cache: true }).withCacheInfo()
+
+  /** Reads once through `store` (its lock call times out), then once from a healthy instance on the same namespace. */
+  async function afterTimeout(store: CacheStore, namespace: string) {
+    const slow = cachedClient(db, 'redis', { store, namespace, lock, timeouts: { store: STORE_TIMEOUT_MS } }).prisma
+    const errors: unknown[] = []
+    slow.$cache.on('error', (event) => errors.push(event.error))
+    const timedOut = await read(slow)
+    expect(errors.some((error) => (error as { code?: string }).code === 'E_CACHE_TIMEOUT'), 'the lock call timed out').toBe(true)
+    await slow.$cache.settle()
+    const expected = await db.prisma.user.findMany({ where: { name: { startsWith: 'Slow' } }, orderBy: { id: 'asc' } })
+    expect(timedOut.data).toStrictEqual(expected)
+    expect(await testRedis().exists(lockKey(namespace, timedOut.info.key!)), 'the lock is gone').toBe(0)
+    const other = cachedClient(db, 'redis', { namespace, lock }).prisma
+    const { data, info } = await read(other)
+    expect(data).toStrictEqual(expected)
+    expect(info.status).toBe('miss')
+    expect(other.$cache.stats().lockWaits, 'the other instance did not wait for the lock').toBe(0)
+  }
+
+  it('is released when the lookup that takes it with the entry replies too late', async () => {
+    const namespace = uniqueNamespace()
+    await afterTimeout(lateReplies(redisStore({ client: testRedis() }), 'lookupAndLock', 3 * STORE_TIMEOUT_MS), namespace)
+  })
+
+  it('is released when the SET NX of a miss replies too late', async () => {
+    const namespace = uniqueNamespace()
+    // Without lookupAndLock every miss takes the lock with its own SET NX (store.add).
+    const store = lateReplies(redisStore({ client: testRedis() }), 'add', 3 * STORE_TIMEOUT_MS, ['lookupAndLock'])
+    await afterTimeout(store, namespace)
   })
 })
