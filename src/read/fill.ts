@@ -42,7 +42,7 @@ async function fillAfterCapture(engine: CacheEngine, plan: Plan, known: (string 
   const deadline = Date.now() + engine.options.lockWaitMs
   let waited = false
   for (;;) {
-    const lock = await acquireLock(engine, plan, known)
+    const lock = await acquireLock(engine, plan, known, 'valid')
     if (lock === undefined) return fillFromDatabase(engine, plan, undefined, run)
     if (lock.landed) {
       if (lock.acquired) void releaseLock(engine, plan, lock.token)
@@ -80,7 +80,7 @@ export async function refresh(engine: CacheEngine, plan: Plan, known: (string | 
     await result.settled
     return
   }
-  const lock = await acquireLock(engine, plan, known)
+  const lock = await acquireLock(engine, plan, known, 'fresh')
   if (!lock?.acquired) return
   if (lock.landed) await releaseLock(engine, plan, lock.token)
   else await (await fillFromDatabase(engine, plan, lock.versions, query, lock.token)).settled

@@ -32,15 +32,22 @@ export interface LockAttempt {
 }
 
 /**
+ * What a landed entry must be for the one waiting: a miss takes any valid entry (`'valid'`: fresh,
+ * or stale within `swr` — with `ttl: 0` what a holder stores is stale at once); a refresh only a
+ * fresh one (`'fresh'`: the stale entry it replaces must not count as landed).
+ */
+export type Landing = 'valid' | 'fresh'
+
+/**
  * Takes the entry's lock, looks at the entry again (another process may have stored it and
  * released its lock between our miss and our `SET NX`: double-checked locking) and creates the
  * missing versions — all sent at once, so one round trip. `undefined` when the lock could not
- * be asked for (the caller queries the database).
+ * be asked for (the caller queries the database). `landing`: which entry counts as landed.
  */
-export async function acquireLock(engine: CacheEngine, plan: Plan, known: (string | undefined)[]): Promise<LockAttempt | undefined> {
+export async function acquireLock(engine: CacheEngine, plan: Plan, known: (string | undefined)[], landing: Landing): Promise<LockAttempt | undefined> {
   const token = newVersion()
   const taking = engine.guard.call('lock', (s) => s.add(lockKey(engine.options.namespace, plan.key), token, engine.options.lockTtlMs))
-  const looking = landedSince(engine, plan)
+  const looking = landedSince(engine, plan, landing)
   const capturing = capture(engine, plan, known)
   try {
     const acquired = await taking
@@ -71,7 +78,7 @@ export async function releaseLock(engine: CacheEngine, plan: Plan, token: string
   }
 }
 
-/** Polls until a valid entry lands, the lock is released, or `deadline` passes. */
+/** Polls (for a miss) until a valid entry lands, the lock is released, or `deadline` passes. */
 export async function waitForFill(engine: CacheEngine, plan: Plan, deadline: number): Promise<WaitOutcome> {
   const keys = [plan.key, lockKey(engine.options.namespace, plan.key), ...plan.versionKeys]
   let delay = POLL_START_MS
@@ -86,15 +93,15 @@ export async function waitForFill(engine: CacheEngine, plan: Plan, deadline: num
       return { kind: 'gave-up' }
     }
     const [stored, lock, ...versions] = values
-    const landed = stored === undefined ? undefined : await landedValue(engine, plan, stored, versions.map((v) => v?.toString()))
+    const landed = stored === undefined ? undefined : await landedValue(engine, plan, stored, versions.map((v) => v?.toString()), 'valid')
     if (landed) return { kind: 'landed', result: landed }
     if (lock === undefined) return { kind: 'released' }
   }
   return { kind: 'gave-up' }
 }
 
-/** A fresh valid entry in the store right now (read consistently), if any. */
-async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResult | undefined> {
+/** An entry in the store right now (read consistently) that counts as landed, if any. */
+async function landedSince(engine: CacheEngine, plan: Plan, landing: Landing): Promise<FlightResult | undefined> {
   let values
   try {
     values = await engine.guard.call('lock check', (s) => s.mget(plan.lookupKeys, true))
@@ -103,15 +110,15 @@ async function landedSince(engine: CacheEngine, plan: Plan): Promise<FlightResul
     return undefined
   }
   const [stored, ...versions] = values
-  return stored === undefined ? undefined : landedValue(engine, plan, stored, versions.map((v) => v?.toString()))
+  return stored === undefined ? undefined : landedValue(engine, plan, stored, versions.map((v) => v?.toString()), landing)
 }
 
-/** The entry another process stored, served to this waiter, when it is fresh and valid. */
-async function landedValue(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[]): Promise<FlightResult | undefined> {
+/** The entry another process stored, served to this waiter, when it is valid (and fresh, if `landing` says so). */
+async function landedValue(engine: CacheEngine, plan: Plan, stored: StoreValue, versions: (string | undefined)[], landing: Landing): Promise<FlightResult | undefined> {
   try {
     const entry = parseEntry(stored, engine.signer, plan.key)
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], Date.now(), true)
-    if (freshness !== 'fresh') return undefined
+    if (freshness === undefined || (landing === 'fresh' && freshness !== 'fresh')) return undefined
     // Decoded, not served: the waiter's read counts as a miss (it waited for a database query).
     const value = await decodePayload(entry)
     return { value, copy: () => decodePayload(entry), deps: entry.header.deps }

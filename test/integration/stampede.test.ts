@@ -1,9 +1,10 @@
 // providers: postgres — exercises the cache store, which does not depend on the database
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { cachedClient, CLUSTER_KINDS, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, uniqueNamespace, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { holdSelects } from '../helpers/hold.js'
+import { waitFor } from '../helpers/redis-server.js'
 import { Prisma } from '../generated/prisma/client.js'
 
 const CALLERS = 200
@@ -54,5 +55,27 @@ describe.each(CLUSTER_KINDS)('stampede on the %s store', (kind: StoreKind) => {
     first!.pop()
     for (const other of others) expect(other).toStrictEqual(expected)
     expect(await read()).toStrictEqual(expected)
+  })
+})
+
+describe('stampede across instances sharing a Redis namespace', () => {
+  it('with ttl: 0 and swr, the waiters take the entry the lock holder stored (stale at once): one database execution', async () => {
+    const namespace = uniqueNamespace()
+    const instances = Array.from({ length: 4 }, () => cachedClient(db, 'redis', { namespace }).prisma)
+    const cache = { ttl: 0, swr: 60 }
+    const read = (prisma: (typeof instances)[number]) => prisma.product.findMany({ where: { sku: { startsWith: 'G-' } }, orderBy: { id: 'asc' }, cache }).withCacheInfo()
+    const expected = await db.prisma.product.findMany({ where: { sku: { startsWith: 'G-' } }, orderBy: { id: 'asc' } })
+    db.executions.reset()
+    const held = holdSelects(db, '"Product"')
+    const [first, ...others] = instances
+    const holder = read(first!)
+    await held.arrived // the first instance holds the lock and its query is running
+    const waiters = others.map((prisma) => read(prisma))
+    await waitFor(() => others.every((prisma) => prisma.$cache.stats().lockWaits === 1), 'the other instances did not wait on the lock')
+    held.release()
+    const results = await Promise.all([holder, ...waiters])
+    expect(db.executions.reads).toBe(1)
+    for (const { data } of results) expect(data).toStrictEqual(expected)
+    expect(results.map((r) => r.info.status)).toEqual(['miss', 'miss', 'miss', 'miss'])
   })
 })
