@@ -6,7 +6,8 @@
 import { ScopedStorage } from '../scoped-storage.js'
 import type { CacheInfo } from '../types.js'
 
-interface InfoSink {
+/** Where the query hook reports how it answered. */
+export interface InfoSink {
   info: CacheInfo | undefined
 }
 
@@ -16,6 +17,11 @@ const storage = new ScopedStorage<InfoSink>()
 export function recordInfo(info: CacheInfo): void {
   const sink = storage.get()
   if (sink && sink.info === undefined) sink.info = info
+}
+
+/** The sink of the `withCacheInfo()` call we are inside, if any (free while none runs). */
+export function currentInfoSink(): InfoSink | undefined {
+  return storage.get()
 }
 
 /** Runs `run` and resolves its data together with how the cache answered it. */

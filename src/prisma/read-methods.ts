@@ -12,7 +12,7 @@ import { CacheConfigError } from '../errors.js'
 import { peekHit, readThrough, readUncached, type ReadOutcome } from '../read/pipeline.js'
 import { startRead } from '../read/start.js'
 import { READ_OPERATIONS, type CacheInfo, type ReadCacheOption } from '../types.js'
-import { recordInfo, withInfo } from './info.js'
+import { currentInfoSink, recordInfo, withInfo } from './info.js'
 import { runPassthrough } from './passthrough.js'
 import { withoutCallsite } from './without-callsite.js'
 
@@ -61,6 +61,8 @@ class LazyRead<T> {
   readonly #below: (args: unknown) => Prisma.PrismaPromise<T>
   #parent: Prisma.PrismaPromise<T> | undefined
   #started: Promise<T> | undefined
+  /** How the started read was served, once known (for a later `withCacheInfo()`). */
+  #info: CacheInfo | undefined
 
   constructor(engine: CacheEngine, model: string, operation: string, args: Record<string, unknown> | undefined, below: (args: unknown) => Prisma.PrismaPromise<T>) {
     this.#engine = engine
@@ -83,7 +85,9 @@ class LazyRead<T> {
   }
 
   withCacheInfo(): Promise<{ data: T; info: CacheInfo }> {
-    return withInfo(() => this)
+    // Started already (awaited, or asked before): report what that start recorded.
+    if (this.#started) return this.#started.then((data) => ({ data, info: this.#info ?? { status: 'bypass' } }))
+    return withInfo(() => this.#start())
   }
 
   /** Called by Prisma's batch `$transaction`: the read runs in the transaction, uncached. */
@@ -103,7 +107,12 @@ class LazyRead<T> {
     if (this.#started) return this.#started
     // Extensions applied before the cache run for every read: let Prisma's pipeline (and the
     // query hook inside it) serve the read.
-    if (!this.#engine.fastPath) return (this.#started = Promise.resolve(this.#getParent()))
+    if (!this.#engine.fastPath) {
+      const parent = Promise.resolve(this.#getParent())
+      // The query hook reports into the sink of a running withCacheInfo(); keep it for a later one.
+      const sink = currentInfoSink()
+      return (this.#started = sink ? parent.then((value) => ((this.#info = sink.info), value)) : parent)
+    }
     let outcome: ReadOutcome | Promise<ReadOutcome>
     try {
       outcome = this.#read()
@@ -111,11 +120,11 @@ class LazyRead<T> {
       return (this.#started = Promise.reject(error)) // a bad `cache` option: CacheConfigError, as from the hook
     }
     if (!(outcome instanceof Promise)) {
-      recordInfo(outcome.info)
+      recordInfo((this.#info = outcome.info))
       return (this.#started = Promise.resolve(outcome.value as T))
     }
     return (this.#started = outcome.then((o) => {
-      recordInfo(o.info)
+      recordInfo((this.#info = o.info))
       return o.value as T
     }))
   }

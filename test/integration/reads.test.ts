@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheExtension, CacheConfigError } from '../../src/index.js'
-import { cachedClient, CLUSTER_KINDS, type CachedClient, type CachedClientOptions, type StoreKind } from '../helpers/cached-client.js'
+import { cachedClient, CLUSTER_KINDS, uniqueNamespace, type CachedClient, type CachedClientOptions, type StoreKind } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 let db: TestDatabase
@@ -99,6 +99,37 @@ describe.each(CLUSTER_KINDS)('reads on the %s store', (kind: StoreKind) => {
     expect(r.second).toEqual({ data: null, info: expect.objectContaining({ status: 'hit' }) })
     expect(r.secondExecutions).toBe(0)
     await expect(prisma.user.findUniqueOrThrow({ where: { id: 999_999 }, cache: true })).rejects.toThrow()
+  })
+})
+
+describe.each(['first', 'before an extension applied first'] as const)('withCacheInfo() on a read that already started, the cache applied %s', (position) => {
+  const client = () => {
+    const base = position === 'first' ? db.prisma : db.prisma.$extends({ query: { $allModels: { $allOperations: ({ args, query }) => query(args) } } })
+    return base.$extends(cacheExtension({ namespace: uniqueNamespace() }))
+  }
+
+  it('reports how the read was served when called twice on the same promise', async () => {
+    const prisma = client()
+    await prisma.user.findMany({ orderBy: { id: 'asc' }, cache: true })
+    const read = prisma.user.findMany({ orderBy: { id: 'asc' }, cache: true })
+    const first = await read.withCacheInfo()
+    const second = await read.withCacheInfo()
+    expect(first.info.status).toBe('hit')
+    expect(second).toEqual(first)
+    const miss = prisma.user.count({ where: { name: 'Ada' }, cache: true })
+    const [a, b] = await Promise.all([miss.withCacheInfo(), miss.withCacheInfo()]) // both before the read started
+    expect(a.info.status).toBe('miss')
+    expect(b).toEqual(a)
+  })
+
+  // Below an extension applied first, the query hook serves the read and reports only into a
+  // running withCacheInfo(): a read awaited before that has nothing to report, and says bypass.
+  it.runIf(position === 'first')('reports how the read was served after it was awaited', async () => {
+    const prisma = client()
+    await prisma.user.findMany({ orderBy: { id: 'asc' }, cache: true })
+    const read = prisma.user.findMany({ orderBy: { id: 'asc' }, cache: true })
+    const data = await read
+    expect(await read.withCacheInfo()).toEqual({ data, info: expect.objectContaining({ status: 'hit' }) })
   })
 })
 
