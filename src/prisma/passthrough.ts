@@ -4,7 +4,7 @@
  *
  * The mark is the arguments object itself: the read method passes down a fresh copy of its
  * arguments and remembers it; Prisma hands the first query hook of a request that very object as
- * `__internalParams.args` (Prisma 7, checked by test/integration/extension-order.test.ts), and our
+ * `__internalParams.args` (Prisma 7, checked by test/integration/passthrough.test.ts), and our
  * hook is the first whenever reads pass down (no extension sits below the cache then). That is
  * undocumented, so the first passthrough of a process is also marked with AsyncLocalStorage and
  * the hook checks that both marks agree. If they do, AsyncLocalStorage is no longer used: on Node 20

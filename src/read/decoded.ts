@@ -21,9 +21,9 @@ import type { Codec } from '../codec/entry.js'
 import type { StoreValue } from '../stores/store.js'
 
 /** Most text the held values were decoded from, counted as {@link BYTES_PER_CHAR} bytes per character. */
-export const DECODED_MAX_BYTES = 64 * 1024 * 1024
+const DECODED_MAX_BYTES = 64 * 1024 * 1024
 /** What one character of decoded text is counted as against the bound. */
-export const BYTES_PER_CHAR = 4
+const BYTES_PER_CHAR = 4
 const MAX_ENTRIES = 10_000
 
 /** What {@link DecodedResults.get} returns when nothing is held for that exact stored value. */
@@ -86,7 +86,7 @@ function sameValue(a: StoreValue, b: StoreValue): boolean {
 }
 
 /** Freezes every object and array reachable from `value` (typed arrays cannot be frozen and are skipped). */
-export function deepFreeze(value: unknown): void {
+function deepFreeze(value: unknown): void {
   const stack: unknown[] = [value]
   while (stack.length > 0) {
     const node = stack.pop()

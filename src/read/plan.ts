@@ -16,7 +16,6 @@ export interface Plan {
   /** The arguments Prisma gets (the `cache` option removed). */
   args: Record<string, unknown> | undefined
   policy: ReadPolicy
-  scope: string | undefined
   key: string
   /** The bucket of `key` (see `KeyLayout`): its versions are read from that bucket's copies. */
   bucket: number
@@ -45,7 +44,7 @@ export function planRead(
   const tags = [...new Set([...deps.tags, ...(deps.row?.tags ?? []), ...userTags])]
   const { key, bucket } = engine.keys.entry({ fingerprint: engine.fingerprint, model, operation, scope, args, customKey: policy.key })
   const versionKeys = tags.map((tag) => engine.keys.version(tag, bucket))
-  return { model, operation, args, policy, scope, key, bucket, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
+  return { model, operation, args, policy, key, bucket, deps, tags, userTags, versionKeys, lookupKeys: [key, ...versionKeys] }
 }
 
 /** The event fields of a read; `shape` is computed only if a listener reads it. */

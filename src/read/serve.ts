@@ -1,7 +1,10 @@
 /**
- * Serving a valid entry — the one function every hit goes through (in-process, from the store,
- * to a lock waiter): produce the hit's value, tell a running `getOrSet` what it depended on, count,
- * emit, and describe the answer for `withCacheInfo()`.
+ * Serving a valid entry as a hit or a stale hit — the one function every read answered from a
+ * stored entry goes through (the in-process peek and the store lookup alike): produce the value,
+ * tell a running `getOrSet` what it depended on, count, emit, and describe the answer for
+ * `withCacheInfo()`. Two answers do not come from here: a lock waiter takes the entry another
+ * process stored as the result of its miss (lock.ts decodes it), and a read joining a finished
+ * in-process flight counts and emits its hit itself (pipeline.ts `join`).
  */
 import { decodeText, payloadText, type ParsedEntry } from '../codec/entry.js'
 import type { CacheEngine } from '../engine.js'

@@ -97,11 +97,6 @@ export class SingleFlight {
     if (rest.length === 0) this.#flights.delete(key)
     else this.#flights.set(key, rest)
   }
-
-  /** Number of keys with a flight (for tests). */
-  get size(): number {
-    return this.#flights.size
-  }
 }
 
 /** The signature of the versions a reader saw. */

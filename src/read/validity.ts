@@ -16,7 +16,7 @@ type Dependency = [tag: string, version: string]
 const NONE: Dependency[] = []
 
 /** `'fresh'`, `'stale'` (inside its swr window) or `undefined` (expired) at `now`. */
-export function freshnessAt(header: EntryHeader, now: number): Freshness | undefined {
+function freshnessAt(header: EntryHeader, now: number): Freshness | undefined {
   if (now < header.freshUntil) return 'fresh'
   return now < header.staleUntil ? 'stale' : undefined
 }
@@ -31,7 +31,7 @@ export function versionsMatch(deps: readonly Dependency[], current: readonly (St
  * `plan.tags[i]`: `false` when one moved; otherwise the recorded dependencies that are not among
  * the plan's tags (a row tag learned at fill time), which still have to be checked.
  */
-export function dependenciesOutsidePlan(plan: Plan, deps: readonly Dependency[], versionAt: (i: number) => string | undefined): Dependency[] | false {
+function dependenciesOutsidePlan(plan: Plan, deps: readonly Dependency[], versionAt: (i: number) => string | undefined): Dependency[] | false {
   let outside: Dependency[] | undefined
   for (const dep of deps) {
     const i = plan.tags.indexOf(dep[0])
