@@ -1,7 +1,8 @@
 /**
  * The Prisma query hook: sorts every operation into a read, a write, a raw write, or something to
  * pass through. Reads that the typed read methods already served arrive marked as passthrough and
- * only run; any other read is started and served here, through the same pipeline.
+ * only run; any other read is started and served here, through the same pipeline, except a fluent
+ * relation call, which runs uncached.
  */
 import type { CacheEngine } from '../engine.js'
 import { readThrough, readUncached } from '../read/pipeline.js'
@@ -40,8 +41,12 @@ export function createQueryHook(engine: CacheEngine): (params: HookParams) => Pr
 async function read(engine: CacheEngine, params: HookParams, model: string): Promise<unknown> {
   const { args, operation, query } = params
   if (isPassthrough(params)) return query(args && 'cache' in args ? withoutCache(args) : args)
-  const started = startRead(engine, model, operation, args)
   const inTransaction = transactionOf(params) !== undefined
+  if (isFluent(params)) {
+    const fluent = { model, operation, args: args && 'cache' in args ? withoutCache(args) : args }
+    return (await readUncached(engine, 'bypass', fluent, () => query(fluent.args), inTransaction)).value
+  }
+  const started = startRead(engine, model, operation, args)
   if (started.kind !== 'cached' || inTransaction) {
     const read = started.kind === 'cached' ? { ...started.plan } : started
     const outcome = await readUncached(engine, started.kind === 'error' ? 'error' : 'bypass', read, () => query(read.args), inTransaction)
@@ -52,6 +57,18 @@ async function read(engine: CacheEngine, params: HookParams, model: string): Pro
   const outcome = await readThrough(engine, plan, () => query(plan.args))
   recordInfo(outcome.info)
   return outcome.value
+}
+
+/**
+ * True for a fluent relation call (`prisma.user.findUnique({ where }).posts()`). Prisma sends it
+ * as the parent read with the relation selected (`select: { posts: ... }`) and unpacks the
+ * relation from the result below every query hook, by `__internalParams.dataPath` (Prisma 7,
+ * undocumented; checked by test/integration/fluent-api.test.ts). Its result is not the parent
+ * read's: cached under that read's key, it would answer a later ordinary read with the wrong shape.
+ */
+function isFluent(params: HookParams): boolean {
+  const path = (params as { __internalParams?: { dataPath?: unknown } }).__internalParams?.dataPath
+  return Array.isArray(path) && path.length > 0
 }
 
 function writeCall(params: HookParams): WriteCall {

@@ -5,8 +5,11 @@
  * request. Only a read that needs the database goes down through the layers below (extensions
  * stacked later, then the query hook, which just runs it). With extensions applied before the
  * cache, every read goes through Prisma, so theirs run for hits too, and the query hook serves it.
+ * The four single-record reads keep Prisma's fluent API (`findUnique(...).posts()`): a relation
+ * call is Prisma's own, on the promise of the layer below, and runs uncached.
  */
 import { Prisma } from '@prisma/client/extension'
+import type { Path } from '@prisma/client/runtime/client'
 import type { CacheEngine } from '../engine.js'
 import { CacheConfigError } from '../errors.js'
 import { peekHit, readThrough, readUncached, type ReadOutcome } from '../read/pipeline.js'
@@ -27,6 +30,21 @@ export type CachedPromise<T> = Prisma.PrismaPromise<T> & {
   withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
 }
 
+/** The reads Prisma gives its fluent API to. */
+type FluentOperation = 'findUnique' | 'findUniqueOrThrow' | 'findFirst' | 'findFirstOrThrow'
+type ModelTypes<T> = T extends { [K: symbol]: { types: infer M } } ? M : never
+type RelationsOf<T> = ModelTypes<T> extends { payload: { objects: infer O } } ? O : never
+type SelectOf<T, P extends FluentOperation> = ModelTypes<T> extends { operations: { [K in P]: { args: { select?: infer S } } } } ? S : never
+
+/**
+ * Prisma's fluent API on a single-record read of model `T`: one method per relation, resolving
+ * that relation (or `Null` when the read found no row: `null` for `findUnique` and `findFirst`).
+ * Calls chained past the first relation run as in Prisma but are typed as a plain Prisma promise.
+ */
+export type FluentRelations<T, P extends FluentOperation, Null> = {
+  [K in keyof RelationsOf<T>]: <A>(args?: Prisma.Exact<A, Path<SelectOf<T, P>, [K]>>) => Prisma.PrismaPromise<Path<Prisma.Result<T, { select: { [k in K]: A } }, P>, [K]> | Null>
+}
+
 function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
   const cached = promise as CachedPromise<T>
   cached.withCacheInfo = () => withInfo(() => promise)
@@ -35,15 +53,21 @@ function attachInfo<T>(promise: Prisma.PrismaPromise<T>): CachedPromise<T> {
 
 type Delegate = Record<string, (a: unknown) => Prisma.PrismaPromise<any>>
 type ParentContext = { $name: string; $parent: Record<string, Delegate> }
+type ReadClass = new (...args: ConstructorParameters<typeof LazyRead<any>>) => LazyRead<any>
 
-function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown): CachedPromise<any> {
+/**
+ * Starts a typed read (typed by the read method's signature). `fluent`: for the single-record
+ * reads, the class of each model whose reads carry its relation methods (see {@link fluentClasses}).
+ */
+function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown, fluent?: Map<string, ReadClass>): any {
   const context = Prisma.getExtensionContext(self) as unknown as ParentContext | undefined
   // A method taken off its model (`const { findMany } = prisma.user`) is called without `this`:
   // Prisma then tells an extension method neither its model nor the layer below it.
   if (context?.$parent === undefined) throw new CacheConfigError(operation, `call it on its model, e.g. prisma.user.${operation}(...): a read method taken off the model has no model`)
   // The layer below is looked up only when a read needs it: a hit never touches Prisma.
   const below = (a: unknown) => withoutCallsite(() => context.$parent[context.$name]![operation]!(a))
-  return new LazyRead(engine, context.$name, operation, args as Record<string, unknown> | undefined, below) as unknown as CachedPromise<any>
+  const Read = fluent?.get(context.$name) ?? LazyRead
+  return new Read(engine, context.$name, operation, args as Record<string, unknown> | undefined, below)
 }
 
 /**
@@ -103,6 +127,17 @@ class LazyRead<T> {
     return (this.#parent ??= this.#below(this.#args))
   }
 
+  /**
+   * The method of Prisma's fluent API for `relation`: the same call on the Prisma promise of the
+   * layer below, which sends the read with the relation selected (the query hook runs it
+   * uncached), and whose result has the next relation's methods.
+   */
+  static relationMethod(relation: string): (this: LazyRead<unknown>, args?: unknown) => unknown {
+    return function (this: LazyRead<unknown>, args?: unknown) {
+      return (this.#getParent() as unknown as Record<string, (a: unknown) => unknown>)[relation]!(args)
+    }
+  }
+
   #start(): Promise<T> {
     if (this.#started) return this.#started
     // Extensions applied before the cache run for every read: let Prisma's pipeline (and the
@@ -142,6 +177,26 @@ class LazyRead<T> {
   }
 }
 
+/**
+ * For each model with relations, a {@link LazyRead} with one method per relation, for the reads
+ * Prisma gives the fluent API to; built once per client, so a read pays no more than a class
+ * lookup for it (no Proxy). A relation named like a member of the promise (`then`, `spec`, ...)
+ * is left out: the promise's own member wins.
+ */
+function fluentClasses(engine: CacheEngine): Map<string, ReadClass> {
+  const classes = new Map<string, ReadClass>()
+  for (const [name, model] of engine.graph.models) {
+    if (model.relations.size === 0) continue
+    const FluentRead = class<T> extends LazyRead<T> {}
+    for (const relation of model.relations.keys()) {
+      if (relation in FluentRead.prototype) continue
+      Object.defineProperty(FluentRead.prototype, relation, { value: LazyRead.relationMethod(relation), writable: true, configurable: true })
+    }
+    classes.set(name, FluentRead)
+  }
+  return classes
+}
+
 const READ_OPERATIONS_SET = new Set<string>(READ_OPERATIONS)
 
 /**
@@ -172,18 +227,19 @@ export function withReadInfo(tx: object): object {
 
 /** The eight reads, typed to accept `cache` and to return a promise with `withCacheInfo()`. */
 export function readMethods(engine: CacheEngine) {
+  const fluent = fluentClasses(engine)
   return {
-    findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> {
-      return cachedRead(engine, this, 'findUnique', args)
+    findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> & FluentRelations<T, 'findUnique', null> {
+      return cachedRead(engine, this, 'findUnique', args, fluent)
     },
-    findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> {
-      return cachedRead(engine, this, 'findUniqueOrThrow', args)
+    findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> & FluentRelations<T, 'findUniqueOrThrow', never> {
+      return cachedRead(engine, this, 'findUniqueOrThrow', args, fluent)
     },
-    findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> {
-      return cachedRead(engine, this, 'findFirst', args)
+    findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> & FluentRelations<T, 'findFirst', null> {
+      return cachedRead(engine, this, 'findFirst', args, fluent)
     },
-    findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> {
-      return cachedRead(engine, this, 'findFirstOrThrow', args)
+    findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> & FluentRelations<T, 'findFirstOrThrow', never> {
+      return cachedRead(engine, this, 'findFirstOrThrow', args, fluent)
     },
     findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
       return cachedRead(engine, this, 'findMany', args)

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest'
 import { cacheExtension, type CacheInfo } from '../../src/index.js'
-import type { PrismaClient, User } from '../generated/prisma/client.js'
+import type { Post, PrismaClient, Profile, User } from '../generated/prisma/client.js'
 
 function _extend(client: PrismaClient) {
   return client.$extends(cacheExtension())
@@ -65,5 +65,17 @@ describe('cache option typing', () => {
   it('still rejects unknown Prisma arguments next to cache', () => {
     // @ts-expect-error -- `wher` is not a Prisma argument
     void prisma.user.findMany({ wher: { id: 1 }, cache: true })
+  })
+
+  it("keeps Prisma's fluent API on the single-record reads, one relation deep", () => {
+    expectTypeOf(prisma.user.findUnique({ where: { id: 1 }, cache: true }).posts()).resolves.toEqualTypeOf<Post[] | null>()
+    expectTypeOf(prisma.user.findUniqueOrThrow({ where: { id: 1 } }).posts({ select: { id: true } })).resolves.toEqualTypeOf<{ id: number }[]>()
+    expectTypeOf(prisma.user.findFirst({ cache: true }).profile()).resolves.toEqualTypeOf<Profile | null>()
+    expectTypeOf(prisma.user.findFirstOrThrow().referrer()).resolves.toEqualTypeOf<User | null>()
+    expectTypeOf(prisma.user.findUnique({ where: { id: 1 }, cache: true }).withCacheInfo()).resolves.toEqualTypeOf<{ data: User | null; info: CacheInfo }>()
+    // @ts-expect-error -- `selcet` is not an argument of the relation
+    void prisma.user.findUnique({ where: { id: 1 } }).posts({ selcet: { id: true } })
+    // @ts-expect-error -- Prisma has no fluent API on lists
+    void prisma.user.findMany().posts
   })
 })
