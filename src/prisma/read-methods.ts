@@ -55,18 +55,14 @@ type Delegate = Record<string, (a: unknown) => Prisma.PrismaPromise<any>>
 type ParentContext = { $name: string; $parent: Record<string, Delegate> }
 type ReadClass = new (...args: ConstructorParameters<typeof LazyRead<any>>) => LazyRead<any>
 
-/**
- * Starts a typed read (typed by the read method's signature). `fluent`: for the single-record
- * reads, the class of each model whose reads carry its relation methods (see {@link fluentClasses}).
- */
-function cachedRead(engine: CacheEngine, self: unknown, operation: string, args: unknown, fluent?: Map<string, ReadClass>): any {
+/** Starts a typed read (typed by the read method's signature) as a `Read` (see {@link readClass}). */
+function cachedRead(engine: CacheEngine, Read: ReadClass, self: unknown, operation: string, args: unknown): any {
   const context = Prisma.getExtensionContext(self) as unknown as ParentContext | undefined
   // A method taken off its model (`const { findMany } = prisma.user`) is called without `this`:
   // Prisma then tells an extension method neither its model nor the layer below it.
   if (context?.$parent === undefined) throw new CacheConfigError(operation, `call it on its model, e.g. prisma.user.${operation}(...): a read method taken off the model has no model`)
   // The layer below is looked up only when a read needs it: a hit never touches Prisma.
   const below = (a: unknown) => withoutCallsite(() => context.$parent[context.$name]![operation]!(a))
-  const Read = fluent?.get(context.$name) ?? LazyRead
   return new Read(engine, context.$name, operation, args as Record<string, unknown> | undefined, below)
 }
 
@@ -178,23 +174,24 @@ class LazyRead<T> {
 }
 
 /**
- * For each model with relations, a {@link LazyRead} with one method per relation, for the reads
- * Prisma gives the fluent API to; built once per client, so a read pays no more than a class
- * lookup for it (no Proxy). A relation named like a member of the promise (`then`, `spec`, ...)
- * is left out: the promise's own member wins.
+ * The {@link LazyRead} of one client: with one method per relation name of its schema, so the
+ * single-record reads keep Prisma's fluent API. One class for every read of the client, built
+ * once: the read promise's call sites see one shape, as before the fluent methods (a class per
+ * model measured slower on hits). On a read Prisma gives no fluent API to (or a model without
+ * that relation), the method finds no such relation on the layer below's promise and throws
+ * Prisma's "is not a function", as without the cache. A relation named like a member of the
+ * promise (`then`, `spec`, ...) is left out: the promise's own member wins.
  */
-function fluentClasses(engine: CacheEngine): Map<string, ReadClass> {
-  const classes = new Map<string, ReadClass>()
-  for (const [name, model] of engine.graph.models) {
-    if (model.relations.size === 0) continue
-    const FluentRead = class<T> extends LazyRead<T> {}
-    for (const relation of model.relations.keys()) {
-      if (relation in FluentRead.prototype) continue
-      Object.defineProperty(FluentRead.prototype, relation, { value: LazyRead.relationMethod(relation), writable: true, configurable: true })
-    }
-    classes.set(name, FluentRead)
+function readClass(engine: CacheEngine): ReadClass {
+  const relations = new Set<string>()
+  for (const model of engine.graph.models.values()) for (const relation of model.relations.keys()) relations.add(relation)
+  if (relations.size === 0) return LazyRead
+  const ClientRead = class<T> extends LazyRead<T> {}
+  for (const relation of relations) {
+    if (relation in ClientRead.prototype) continue
+    Object.defineProperty(ClientRead.prototype, relation, { value: LazyRead.relationMethod(relation), writable: true, configurable: true })
   }
-  return classes
+  return ClientRead
 }
 
 const READ_OPERATIONS_SET = new Set<string>(READ_OPERATIONS)
@@ -227,31 +224,31 @@ export function withReadInfo(tx: object): object {
 
 /** The eight reads, typed to accept `cache` and to return a promise with `withCacheInfo()`. */
 export function readMethods(engine: CacheEngine) {
-  const fluent = fluentClasses(engine)
+  const Read = readClass(engine)
   return {
     findUnique<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUnique'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUnique'>> & FluentRelations<T, 'findUnique', null> {
-      return cachedRead(engine, this, 'findUnique', args, fluent)
+      return cachedRead(engine, Read, this, 'findUnique', args)
     },
     findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'findUniqueOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>> & FluentRelations<T, 'findUniqueOrThrow', never> {
-      return cachedRead(engine, this, 'findUniqueOrThrow', args, fluent)
+      return cachedRead(engine, Read, this, 'findUniqueOrThrow', args)
     },
     findFirst<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirst'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirst'>> & FluentRelations<T, 'findFirst', null> {
-      return cachedRead(engine, this, 'findFirst', args, fluent)
+      return cachedRead(engine, Read, this, 'findFirst', args)
     },
     findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findFirstOrThrow'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findFirstOrThrow'>> & FluentRelations<T, 'findFirstOrThrow', never> {
-      return cachedRead(engine, this, 'findFirstOrThrow', args, fluent)
+      return cachedRead(engine, Read, this, 'findFirstOrThrow', args)
     },
     findMany<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'findMany'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'findMany'>> {
-      return cachedRead(engine, this, 'findMany', args)
+      return cachedRead(engine, Read, this, 'findMany', args)
     },
     count<T, A>(this: T, args?: Prisma.Exact<A, Prisma.Args<T, 'count'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'count'>> {
-      return cachedRead(engine, this, 'count', args)
+      return cachedRead(engine, Read, this, 'count', args)
     },
     aggregate<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'aggregate'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'aggregate'>> {
-      return cachedRead(engine, this, 'aggregate', args)
+      return cachedRead(engine, Read, this, 'aggregate', args)
     },
     groupBy<T, A>(this: T, args: Prisma.Exact<A, Prisma.Args<T, 'groupBy'> & CacheArgs>): CachedPromise<Prisma.Result<T, A, 'groupBy'>> {
-      return cachedRead(engine, this, 'groupBy', args)
+      return cachedRead(engine, Read, this, 'groupBy', args)
     },
   }
 }
