@@ -120,11 +120,6 @@ export class CacheEngine {
     return this.#invalidator.hasPending(tags)
   }
 
-  /** Tags whose invalidation has not reached the store yet (for tests). */
-  get pendingTags(): ReadonlySet<string> {
-    return this.#invalidator.pendingTags
-  }
-
   /**
    * Replaces the versions of `tags` and emits `invalidate` (one event per model in `models`, or
    * one event when none is named). Resolves once the store has it, or once the failure is
