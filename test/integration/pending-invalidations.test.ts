@@ -81,3 +81,36 @@ describe('a retried invalidation', () => {
     expect((await read(writer)).data).toEqual([{ name: 'v2' }])
   })
 })
+
+describe('$cache key/value reads', () => {
+  it('treat a value whose model dependency has a pending invalidation as absent', async () => {
+    const { store, setMode } = bumpControlledStore()
+    const prisma = cachedClient(db, 'memory', { store }).prisma
+    const user = await prisma.user.create({ data: { email: 'pending-kv@example.com', name: 'before' } })
+    const names = async () => await prisma.user.findMany({ where: { id: user.id }, select: { name: true } })
+    expect(await prisma.$cache.getOrSet('names', names)).toEqual([{ name: 'before' }])
+    expect(await prisma.$cache.get('names')).toEqual([{ name: 'before' }])
+
+    setMode('fail')
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'after' } })
+    expect((await prisma.user.findMany({ where: { id: user.id }, select: { name: true }, cache: true }).withCacheInfo()).info.status).toBe('bypass')
+    expect(await prisma.$cache.get('names')).toBeUndefined()
+    expect(await prisma.$cache.has('names')).toBe(false)
+    expect(await prisma.$cache.getMany(['names'])).toEqual(new Map())
+    expect(await prisma.$cache.getOrSet('names', names)).toEqual([{ name: 'after' }])
+    setMode('ok')
+  })
+
+  it('treat a value whose user tag has a pending invalidation as absent', async () => {
+    const { store, setMode } = bumpControlledStore()
+    const { $cache } = cachedClient(db, 'memory', { store }).prisma
+    await $cache.set('tagged', 'old', { tags: ['x'] })
+    await $cache.set('untagged', 'kept')
+    setMode('fail')
+    await $cache.invalidate({ tags: ['x'] })
+    expect(await $cache.get('tagged')).toBeUndefined()
+    expect(await $cache.getMany(['tagged', 'untagged'])).toEqual(new Map([['untagged', 'kept']]))
+    expect(await $cache.getOrSet('tagged', () => 'new', { tags: ['x'] })).toBe('new')
+    setMode('ok')
+  })
+})
