@@ -39,6 +39,8 @@ export function currentTracker(): DependencyTracker | undefined {
 /** Runs `fn` while recording the dependencies of the reads it makes. */
 export async function track<T>(fn: () => T | Promise<T>, home: number, keys: KeyLayout): Promise<{ value: T; tracker: DependencyTracker }> {
   const tracker = new DependencyTracker(home, keys)
-  const value = (await storage.run(tracker, fn)) as T
+  // Awaited inside the scope: a Prisma read is lazy and starts only when `then` is called, which
+  // for a query `fn` returns without awaiting it would otherwise happen outside, untracked.
+  const value = await storage.run(tracker, async () => await fn())
   return { value, tracker }
 }

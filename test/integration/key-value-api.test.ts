@@ -125,6 +125,15 @@ describe.each(CLUSTER_KINDS)('$cache key/value API on the %s store', (kind: Stor
     expect(computed).toBe(3)
   })
 
+  it('getOrSet tracks a Prisma read its function returns without awaiting it', async () => {
+    const prisma = client()
+    const user = await prisma.user.create({ data: { email: `kv-lazy-${kind}-${Date.now()}@example.com`, name: 'before' } })
+    const name = () => prisma.$cache.getOrSet(`lazy-${user.id}`, () => prisma.user.findUnique({ where: { id: user.id }, select: { name: true } }))
+    expect(await name()).toEqual({ name: 'before' })
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'after' } })
+    expect(await name()).toEqual({ name: 'after' })
+  })
+
   it('a bad key is a CacheConfigError naming it', async () => {
     const { $cache } = client()
     await expect($cache.get('')).rejects.toMatchObject({ path: 'key' })
