@@ -22,7 +22,24 @@ export function allRowsTag(model: string): string {
 
 /** Tag of one row, by primary key value (an object for compound keys). */
 export function rowTag(model: string, primaryKey: unknown): string {
-  return `r:${model}:${canonicalize(primaryKey)}`
+  return `r:${model}:${canonicalize(sameInteger(primaryKey))}`
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * One spelling per integer, in each field of a compound key too: Prisma takes a number for a
+ * BigInt id, and the database answers a bigint, so `5` and `5n` must name the same row (a tag only
+ * serves invalidation; merging them can never make an entry stale). Safe integers are numbers.
+ */
+function sameInteger(key: unknown): unknown {
+  if (typeof key === 'bigint') return key >= MIN_SAFE && key <= MAX_SAFE ? Number(key) : key
+  if (typeof key === 'number') return Number.isInteger(key) && !Number.isSafeInteger(key) ? BigInt(key) : key
+  if (typeof key !== 'object' || key === null) return key
+  const out: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(key)) out[field] = sameInteger(value)
+  return out
 }
 
 /** Tag of a user-named tag. */

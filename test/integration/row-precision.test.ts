@@ -339,6 +339,23 @@ describe.each(CLUSTER_KINDS)('row precision on the %s store', (kind: StoreKind) 
     await prisma.auditLog.update({ where: { id: a.id }, data: { action: 'a2' } })
     expect(await expectFresh(read(a.id), async () => (await db.sql<{ action: string }>('SELECT action FROM "AuditLog" WHERE id = $1', [a.id.toString()]))[0]!.action)).toBe('a2')
   })
+
+  it('a BigInt primary key given as a number names the same row as the bigint', async () => {
+    const log = await db.prisma.auditLog.create({ data: { action: 'v0' } })
+    const action = async () => (await db.sql<{ action: string }>('SELECT action FROM "AuditLog" WHERE id = $1', [log.id.toString()]))[0]!.action
+    const read = (id: number | bigint) => async () => {
+      const { data, info } = await prisma.auditLog.findUnique({ where: { id }, select: { action: true }, cache: true }).withCacheInfo()
+      return { data: data?.action, info }
+    }
+    await prime(read(Number(log.id)), 'by number')
+    await prime(read(log.id), 'by bigint')
+    await prisma.auditLog.update({ where: { id: log.id }, data: { action: 'v1' } })
+    expect(await expectFresh(read(Number(log.id)), action, 'by number after update by bigint')).toBe('v1')
+    expect(await expectFresh(read(log.id), action, 'by bigint after update by bigint')).toBe('v1')
+    await prisma.auditLog.update({ where: { id: Number(log.id) }, data: { action: 'v2' } })
+    expect(await expectFresh(read(log.id), action, 'by bigint after update by number')).toBe('v2')
+    expect(await expectFresh(read(Number(log.id)), action, 'by number after update by number')).toBe('v2')
+  })
 })
 
 describe.each(CLUSTER_KINDS)("precision: 'model' on the %s store", (kind: StoreKind) => {
