@@ -102,9 +102,20 @@ function nestedOperation(graph: SchemaGraph, target: ModelInfo, op: string, valu
     else if (op === 'upsert' && isObject(item)) {
       walkData(graph, target, item.create, out)
       walkData(graph, target, item.update, out)
-    } else if (op === 'update' && isObject(item)) walkData(graph, target, isObject(item.data) ? item.data : item, out)
+      rekeyed(graph, target, item.update, out)
+    } else if (op === 'update' && isObject(item)) {
+      // To-many: `{ where, data }`; to-one: the data itself, or `{ where?, data }`.
+      const data = isObject(item.data) ? item.data : item
+      walkData(graph, target, data, out)
+      rekeyed(graph, target, data, out)
+    } else if (op === 'updateMany' && isObject(item)) rekeyed(graph, target, item.data, out)
     else if (op === 'delete' || op === 'deleteMany') cascade(graph, target, 'delete', out, new Set())
   }
+}
+
+/** What `onUpdate` actions reach when a nested update's `data` changes a key other rows reference. */
+function rekeyed(graph: SchemaGraph, target: ModelInfo, data: unknown, out: Set<string>): void {
+  if (touchesReferencedFields(graph, target, { data })) cascade(graph, target, 'update', out, new Set())
 }
 
 /**

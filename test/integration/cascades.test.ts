@@ -42,6 +42,7 @@ interface World {
   order2: number
   item1: number
   post1: number
+  post2: number
   tag1: number
 }
 
@@ -60,10 +61,10 @@ async function makeWorld(): Promise<World> {
   const order2 = await p.order.create({ data: { userId: bob.id, total: '150.00', items: { create: { productId: pear.id, quantity: 1 } } } })
   const tag1 = await p.tag.create({ data: { name: `${prefix}t1` } })
   const post1 = await p.post.create({ data: { title: `${prefix}p1`, authorId: alice.id, tags: { connect: { id: tag1.id } } } })
-  await p.post.create({ data: { title: `${prefix}p2`, authorId: bob.id } })
+  const post2 = await p.post.create({ data: { title: `${prefix}p2`, authorId: bob.id } })
   return {
     prefix, alice: alice.id, bob: bob.id, profile: alice.profile!.id, cat: cat.id, sub: sub.id, other: other.id,
-    apple: apple.id, pear: pear.id, plum: plum.id, order1: order1.id, order2: order2.id, item1: order1.items[0]!.id, post1: post1.id, tag1: tag1.id,
+    apple: apple.id, pear: pear.id, plum: plum.id, order1: order1.id, order2: order2.id, item1: order1.items[0]!.id, post1: post1.id, post2: post2.id, tag1: tag1.id,
   }
 }
 
@@ -243,6 +244,32 @@ const CASES: Case[] = [
     write: (p, w) => p.order.update({ where: { id: w.order1 }, data: { id: w.order1 + 1_000_000 } }),
     fresh: [['orderItem.findUnique', item1], ['orderItem.findMany', items]],
     untouched: [['product.findMany', products]],
+  },
+  {
+    name: 'a nested to-one user.update of its id in order.update (onUpdate Cascade to Post)',
+    write: (p, w) => p.order.update({ where: { id: w.order2 }, data: { user: { update: { id: w.bob + 1_000_000 } } } }),
+    fresh: [['post.findMany', posts]],
+    untouched: [['product.findMany', products], ['tag.findMany', tags]],
+    sql: async (w) => expect(await count('"Post" WHERE "authorId" = $1', [w.bob + 1_000_000])).toBe(1),
+  },
+  {
+    name: 'a nested to-one author.upsert changing the id in post.update (onUpdate Cascade to Order)',
+    write: (p, w) => p.post.update({ where: { id: w.post2 }, data: { author: { upsert: { create: { email: `${w.prefix}never@example.com`, name: 'Never' }, update: { id: w.bob + 1_000_000 } } } } }),
+    fresh: [['order.findMany', orders]],
+    untouched: [['product.findMany', products], ['tag.findMany', tags]],
+    sql: async (w) => expect(await count('"Order" WHERE "userId" = $1', [w.bob + 1_000_000])).toBe(1),
+  },
+  {
+    name: 'a nested to-many products.update of an id in category.update (onUpdate Cascade to OrderItem)',
+    write: (p, w) => p.category.update({ where: { id: w.cat }, data: { products: { update: { where: { id: w.apple }, data: { id: w.apple + 1_000_000 } } } } }),
+    fresh: [['orderItem.findUnique', item1], ['orderItem.findMany', items]],
+    untouched: [['user.findUnique', bob], ['tag.findMany', tags]],
+  },
+  {
+    name: 'a nested products.updateMany of an id in category.update (onUpdate Cascade to OrderItem)',
+    write: (p, w) => p.category.update({ where: { id: w.cat }, data: { products: { updateMany: { where: { id: w.apple }, data: { id: w.apple + 1_000_000 } } } } }),
+    fresh: [['orderItem.findUnique', item1]],
+    untouched: [['user.findUnique', bob], ['tag.findMany', tags]],
   },
   {
     name: 'user.update of a field no foreign key references (no onUpdate action runs)',
