@@ -96,21 +96,57 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     }
   }
 
-  async function write(storeKey: string, value: unknown, ttlMs: number, deps: [string, string][]): Promise<void> {
-    if (deps.length === 0 && Number.isSafeInteger(value)) {
-      await engine.guard.call('set', (s) => s.set(storeKey, String(value), ttlMs))
-      return
-    }
+  /** The stored form of `value` (an integer without dependencies stays plain text, so `incr` works on it); `undefined` when too large to cache. */
+  async function encode(storeKey: string, value: unknown, ttlMs: number, deps: [string, string][]): Promise<StoreValue | undefined> {
+    if (deps.length === 0 && Number.isSafeInteger(value)) return String(value)
     const now = Date.now()
     const header: Omit<EntryHeader, 'escaped' | 'compressed'> = { deps, createdAt: now, freshUntil: now + ttlMs, staleUntil: now + ttlMs }
     const encoded = await encodeEntry(serializeValue(value), header, { maxBytes: engine.options.maxEntryBytes, compressAbove: engine.compressAbove }, engine.signer, storeKey)
     if (encoded === undefined) {
       engine.events.counts.skips++
       engine.events.emit('skip', { key: storeKey })
-      return
     }
+    return encoded
+  }
+
+  async function write(storeKey: string, value: unknown, ttlMs: number, deps: [string, string][]): Promise<void> {
+    const encoded = await encode(storeKey, value, ttlMs, deps)
+    if (encoded === undefined) return
     await engine.guard.call('set', (s) => s.set(storeKey, encoded, ttlMs))
-    engine.events.counts.sets++
+    if (!(deps.length === 0 && Number.isSafeInteger(value))) engine.events.counts.sets++
+  }
+
+  /**
+   * Stores `value` only if `k` holds nothing valid, with the store's set-if-absent (atomic across
+   * processes); `false` when something valid is there, the value is too large, or the store failed.
+   */
+  async function add(k: string, value: unknown, options?: SetOptions): Promise<boolean> {
+    const at = placed(k)
+    const ttlMs = ttlOf(options)
+    const tags = tagsOf(options)
+    try {
+      await dropInvalid(at)
+      const encoded = await encode(at.key, value, ttlMs, await capture(tags, at.bucket))
+      if (encoded === undefined) return false
+      const added = await engine.guard.call('add', (s) => s.add(at.key, encoded, ttlMs))
+      if (added) engine.events.counts.sets++
+      return added
+    } catch (error) {
+      engine.report(error, { key: at.key })
+      return false
+    }
+  }
+
+  /**
+   * Deletes what `at` holds when it is no longer valid (invalidated, pending, corrupt), so `add`
+   * does not see it as present. A text value is deleted only while unchanged: a concurrent `add`
+   * may just have replaced it with a valid one.
+   */
+  async function dropInvalid(at: PlacedKey): Promise<void> {
+    const [raw] = await engine.guard.call('get', (s) => s.mget([at.key]))
+    if (raw === undefined || (await decodeValid(raw, at)) !== undefined) return
+    if (typeof raw === 'string') await engine.guard.call('delete', (s) => s.deleteIfEquals(at.key, raw))
+    else await engine.guard.call('delete', (s) => s.delete([at.key]))
   }
 
   async function capture(tags: string[], bucket: number): Promise<[string, string][]> {
@@ -132,11 +168,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
   const api: KeyValueApi = {
     get: async <T>(k: string) => (await readMany([placed(k)]))[0] as T | undefined,
     set,
-    async add(k, value, options) {
-      if ((await api.get(k)) !== undefined) return false
-      await set(k, value, options)
-      return true
-    },
+    add,
     async getOrSet<T>(k: string, fn: () => T | Promise<T>, options?: SetOptions): Promise<T> {
       const at = placed(k)
       const storeKey = at.key

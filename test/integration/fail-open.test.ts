@@ -90,6 +90,13 @@ describe.each(FAULTS)('when %s', (_name, expectedError, setup) => {
     await bounded(() => prisma.$cache.clear())
     expect(errors.length).toBeGreaterThanOrEqual(2)
   })
+
+  it('$cache.add resolves false (nothing was stored) and emits error', async () => {
+    const { prisma, errors } = broken()
+    expect(await bounded(() => prisma.$cache.add('once', 1))).toBe(false)
+    expect(await bounded(() => prisma.$cache.add('once', { not: 'an integer' }))).toBe(false)
+    expect(errors.length).toBeGreaterThan(0)
+  })
 })
 
 describe.each(STORE_KINDS)('a foreign value under an entry key on the %s store', (kind: StoreKind) => {

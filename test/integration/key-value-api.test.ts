@@ -57,6 +57,22 @@ describe.each(CLUSTER_KINDS)('$cache key/value API on the %s store', (kind: Stor
     expect(await $cache.get('once')).toBe(3)
   })
 
+  it('add is atomic: of concurrent adds of one key exactly one stores, and its value is kept', async () => {
+    const { $cache } = client()
+    const added = await Promise.all([1, 2, 3, 4].map((n) => $cache.add('raced', { n })))
+    expect(added.filter(Boolean)).toHaveLength(1)
+    expect(await $cache.get('raced')).toEqual({ n: added.indexOf(true) + 1 })
+  })
+
+  it('add replaces a value that is no longer valid (its tag was invalidated)', async () => {
+    const { $cache } = client()
+    await $cache.set('tagged', 'old', { tags: ['gone'] })
+    expect(await $cache.add('tagged', 'kept')).toBe(false)
+    await $cache.invalidate({ tags: ['gone'] })
+    expect(await $cache.add('tagged', 'new')).toBe(true)
+    expect(await $cache.get('tagged')).toBe('new')
+  })
+
   it('values expire after their ttl; touch gives a present key a new lifetime and reports an absent one', async () => {
     const { $cache } = client()
     await $cache.set('short', 'x', { ttl: 0.1 })
