@@ -213,12 +213,13 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
         return 0
       }
     },
-    incr: (k, delta = 1) => incrBy(engine, key(k), delta),
-    decr: (k, delta = 1) => incrBy(engine, key(k), -delta),
+    incr: async (k, delta = 1) => incrBy(engine, key(k), delta),
+    decr: async (k, delta = 1) => incrBy(engine, key(k), -delta),
     async touch(k, ttl) {
+      const storeKey = key(k) // a bad key is the caller's error, not a store failure for the breaker
       const ttlMs = ttl === undefined ? engine.options.ttlMs : seconds('ttl', ttl, false)
       try {
-        return await engine.guard.call('touch', (s) => s.expire(key(k), ttlMs))
+        return await engine.guard.call('touch', (s) => s.expire(storeKey, ttlMs))
       } catch (error) {
         engine.report(error)
         return false

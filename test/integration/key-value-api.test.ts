@@ -154,5 +154,21 @@ describe.each(CLUSTER_KINDS)('$cache key/value API on the %s store', (kind: Stor
     const { $cache } = client()
     await expect($cache.get('')).rejects.toMatchObject({ path: 'key' })
     await expect($cache.set(42 as unknown as string, 1)).rejects.toBeInstanceOf(CacheConfigError)
+    await expect($cache.touch('')).rejects.toMatchObject({ path: 'key' })
+    const incr = $cache.incr('') // a promise that rejects, not a synchronous throw
+    await expect(incr).rejects.toMatchObject({ path: 'key' })
+    await expect($cache.decr('', 1)).rejects.toMatchObject({ path: 'key' })
+  })
+
+  it('bad keys never count as store failures toward the breaker', async () => {
+    const prisma = cachedClient(db, kind, { breaker: { failures: 2, cooldown: 60_000 } }).prisma
+    for (let i = 0; i < 3; i++) {
+      await prisma.$cache.touch('').catch(() => {})
+      await prisma.$cache.get('').catch(() => {})
+      await prisma.$cache.incr('').catch(() => {})
+    }
+    expect((await prisma.$cache.health()).store.breaker).toBe('closed')
+    await prisma.tag.findMany({ cache: true })
+    expect((await prisma.tag.findMany({ cache: true }).withCacheInfo()).info.status).toBe('hit')
   })
 })
