@@ -20,7 +20,10 @@ export interface CacheOptions {
   mode?: 'opt-in' | 'all'
   /** Per-model policy by Prisma model name, e.g. `{ AuditLog: false, Product: { ttl: 300 } }`. @default {} */
   models?: Record<string, ModelPolicy>
-  /** Prefix of every key this extension writes; `clear()` touches only this namespace. @default 'pqc' */
+  /**
+   * Prefix of every key this extension writes (1-64 letters, digits, `_`, `.`, `-`; no `:`);
+   * `clear()` touches only this namespace. @default 'pqc'
+   */
   namespace?: string
   /** Called per read; its value becomes part of the key (e.g. a tenant id). `undefined` means unscoped. */
   scope?: () => string | undefined
@@ -258,9 +261,13 @@ function stringList(path: string, value: unknown): string[] {
   return value as string[]
 }
 
+/**
+ * No `:`: it ends the namespace in every key, so namespace `app` would reach into `app:x`'s keys
+ * (`clear()` scans `app:*`) and a key of one could spell a key of the other.
+ */
 function namespaceOption(value: unknown): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_.\-:]{1,64}$/.test(value)) {
-    throw new CacheConfigError('namespace', 'a string of 1-64 letters, digits, or _ . - :', value)
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+    throw new CacheConfigError('namespace', "a string of 1-64 letters, digits, or _ . - (no ':', which ends the namespace in every key)", value)
   }
   return value
 }

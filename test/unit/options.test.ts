@@ -25,6 +25,7 @@ describe('cacheExtension() options', () => {
     ['mode', { mode: 'sometimes' }],
     ['namespace', { namespace: '' }],
     ['namespace', { namespace: 'a b' }],
+    ['namespace', { namespace: 'app:x' }], // ':' ends the namespace: 'app' would clear 'app:x'
     ['timeouts.store', { timeouts: { store: 0 } }],
     ['timeouts.nope', { timeouts: { nope: 1 } }],
     ['timeouts', { timeouts: 100 }],
@@ -55,7 +56,7 @@ describe('cacheExtension() options', () => {
   it('accepts every documented option with a valid value', () => {
     expect(() => cacheExtension({
       store: memoryStore(), ttl: 1.5, swr: 0, mode: 'all', models: { Product: { ttl: 300, swr: 60 }, AuditLog: false },
-      namespace: 'app_1.x-y:z', scope: () => undefined, maxEntryBytes: 1, compressAbove: 0, timeouts: { store: 1 },
+      namespace: 'app_1.x-y', scope: () => undefined, maxEntryBytes: 1, compressAbove: 0, timeouts: { store: 1 },
       breaker: { failures: 1, cooldown: 0 }, lock: { ttl: 1, wait: 0 }, raw: 'ignore', precision: 'model', onError: () => {},
     })).not.toThrow()
     expect(() => cacheExtension({ raw: 'by-table' })).not.toThrow()
