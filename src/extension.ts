@@ -62,7 +62,7 @@ export const SURFACE_NAME = 'prisma-query-cache:surface'
  */
 export function cacheSetup(options: CacheOptions) {
   const resolved = resolveOptions(options)
-  const store: CacheStore = options.store ?? memoryStore()
+  const store: CacheStore = options.store === undefined ? memoryStore() : options.store // null is a wrong store, not none
   checkStore(store)
   store.attach?.({ namespace: resolved.namespace })
   return {

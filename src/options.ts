@@ -1,6 +1,7 @@
 /**
- * Defaults and validation of `cacheExtension()` options. Public values are seconds (like
- * Prisma Accelerate and Django); everything resolved here is milliseconds (`*Ms`).
+ * Defaults and validation of `cacheExtension()` options. Public lifetimes (`ttl`, `swr`, and
+ * those of `models`) are seconds, like Prisma Accelerate and Django; the deadlines `timeouts`,
+ * `breaker.cooldown` and `lock` are milliseconds. Everything resolved here is milliseconds (`*Ms`).
  */
 import { CacheConfigError, type CacheError } from './errors.js'
 import type { CacheStore } from './stores/store.js'
@@ -150,27 +151,32 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   const breaker = subObject(o, 'breaker', ['failures', 'cooldown'])
   const lock = subObject(o, 'lock', ['ttl', 'wait'])
   return {
-    ttlMs: seconds('ttl', o.ttl ?? DEFAULT_OPTIONS.ttl, false),
-    swrMs: seconds('swr', o.swr ?? DEFAULT_OPTIONS.swr, true),
-    mode: oneOf('mode', o.mode ?? DEFAULT_OPTIONS.mode, ['opt-in', 'all']),
-    models: modelPolicies(o.models ?? {}),
-    namespace: namespaceOption(o.namespace ?? DEFAULT_OPTIONS.namespace),
+    ttlMs: seconds('ttl', given(o.ttl, DEFAULT_OPTIONS.ttl), false),
+    swrMs: seconds('swr', given(o.swr, DEFAULT_OPTIONS.swr), true),
+    mode: oneOf('mode', given(o.mode, DEFAULT_OPTIONS.mode), ['opt-in', 'all']),
+    models: modelPolicies(given(o.models, {})),
+    namespace: namespaceOption(given(o.namespace, DEFAULT_OPTIONS.namespace)),
     scope: optionalFunction('scope', o.scope) as ResolvedOptions['scope'],
-    maxEntryBytes: integer('maxEntryBytes', o.maxEntryBytes ?? DEFAULT_OPTIONS.maxEntryBytes, 1),
-    compressAbove: integer('compressAbove', o.compressAbove ?? DEFAULT_OPTIONS.compressAbove, 0),
-    storeTimeoutMs: integer('timeouts.store', timeouts.store ?? DEFAULT_OPTIONS.timeouts.store, 1),
-    breakerFailures: integer('breaker.failures', breaker.failures ?? DEFAULT_OPTIONS.breaker.failures, 1),
-    breakerCooldownMs: integer('breaker.cooldown', breaker.cooldown ?? DEFAULT_OPTIONS.breaker.cooldown, 0),
-    lockTtlMs: integer('lock.ttl', lock.ttl ?? DEFAULT_OPTIONS.lock.ttl, 1),
-    lockWaitMs: integer('lock.wait', lock.wait ?? DEFAULT_OPTIONS.lock.wait, 0),
-    raw: oneOf('raw', o.raw ?? DEFAULT_OPTIONS.raw, ['invalidate-all', 'by-table', 'ignore']),
-    precision: oneOf('precision', o.precision ?? DEFAULT_OPTIONS.precision, ['row', 'model']),
-    results: oneOf('results', o.results ?? DEFAULT_OPTIONS.results, ['copy', 'frozen']),
+    maxEntryBytes: integer('maxEntryBytes', given(o.maxEntryBytes, DEFAULT_OPTIONS.maxEntryBytes), 1),
+    compressAbove: integer('compressAbove', given(o.compressAbove, DEFAULT_OPTIONS.compressAbove), 0),
+    storeTimeoutMs: integer('timeouts.store', given(timeouts.store, DEFAULT_OPTIONS.timeouts.store), 1),
+    breakerFailures: integer('breaker.failures', given(breaker.failures, DEFAULT_OPTIONS.breaker.failures), 1),
+    breakerCooldownMs: integer('breaker.cooldown', given(breaker.cooldown, DEFAULT_OPTIONS.breaker.cooldown), 0),
+    lockTtlMs: integer('lock.ttl', given(lock.ttl, DEFAULT_OPTIONS.lock.ttl), 1),
+    lockWaitMs: integer('lock.wait', given(lock.wait, DEFAULT_OPTIONS.lock.wait), 0),
+    raw: oneOf('raw', given(o.raw, DEFAULT_OPTIONS.raw), ['invalidate-all', 'by-table', 'ignore']),
+    precision: oneOf('precision', given(o.precision, DEFAULT_OPTIONS.precision), ['row', 'model']),
+    results: oneOf('results', given(o.results, DEFAULT_OPTIONS.results), ['copy', 'frozen']),
     onError: optionalFunction('onError', o.onError) as ResolvedOptions['onError'],
-    telemetry: boolean('telemetry', o.telemetry ?? DEFAULT_OPTIONS.telemetry),
+    telemetry: boolean('telemetry', given(o.telemetry, DEFAULT_OPTIONS.telemetry)),
     signSecrets: signOption(o.sign),
-    scopedModels: new Set(stringList('scopedModels', o.scopedModels ?? [])),
+    scopedModels: new Set(stringList('scopedModels', given(o.scopedModels, []))),
   }
+}
+
+/** `value`, or `fallback` when the option was left out. `null` is not left out: it fails validation like any other wrong value. */
+function given(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value
 }
 
 /** Throws unless every model named in `models` and `scopedModels` exists in the schema. */
@@ -203,9 +209,11 @@ export function rejectUnknownKeys(prefix: string, value: object, allowed: readon
 
 /** Throws unless `value` is a plain object. */
 export function expectPlainObject(path: string, value: unknown): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CacheConfigError(path, 'an object', value)
-  }
+  if (!isPlainObject(value)) throw new CacheConfigError(path, 'an object', value)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function subObject(o: Record<string, unknown>, name: string, keys: string[]): Record<string, unknown> {
@@ -280,7 +288,7 @@ function modelPolicies(value: unknown): Record<string, ResolvedModelPolicy> {
       out[name] = false
       continue
     }
-    expectPlainObject(`models.${name}`, policy)
+    if (!isPlainObject(policy)) throw new CacheConfigError(`models.${name}`, 'false or an object { ttl?, swr? }', policy)
     rejectUnknownKeys(`models.${name}.`, policy, ['ttl', 'swr'])
     out[name] = {
       ...(policy.ttl !== undefined && { ttlMs: seconds(`models.${name}.ttl`, policy.ttl, false) }),

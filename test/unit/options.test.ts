@@ -46,11 +46,35 @@ describe('cacheExtension() options', () => {
     ['models.Product.swr', { models: { Product: { swr: -5 } } }],
     ['models.Product.nope', { models: { Product: { nope: 1 } } }],
     ['models.Product', { models: { Product: true } }],
+    // null is a wrong value, not a left-out option
+    ['store', { store: null }],
+    ['ttl', { ttl: null }],
+    ['swr', { swr: null }],
+    ['mode', { mode: null }],
+    ['models', { models: null }],
+    ['models.Product', { models: { Product: null } }],
+    ['namespace', { namespace: null }],
+    ['maxEntryBytes', { maxEntryBytes: null }],
+    ['compressAbove', { compressAbove: null }],
+    ['timeouts.store', { timeouts: { store: null } }],
+    ['breaker.failures', { breaker: { failures: null } }],
+    ['breaker.cooldown', { breaker: { cooldown: null } }],
+    ['lock.ttl', { lock: { ttl: null } }],
+    ['lock.wait', { lock: { wait: null } }],
+    ['raw', { raw: null }],
+    ['precision', { precision: null }],
+    ['results', { results: null }],
+    ['telemetry', { telemetry: null }],
+    ['scopedModels', { scopedModels: null }],
   ])('throws CacheConfigError with path %s for %j', (path, options) => {
     const error = configError(() => cacheExtension(options as never))
     expect(error.path).toBe(path)
     expect(error.code).toBe('E_CACHE_CONFIG')
     expect(error.message).toContain(path)
+  })
+
+  it('a model policy that is neither false nor an object says both are allowed', () => {
+    expect(configError(() => cacheExtension({ models: { Product: true } } as never)).message).toContain('false or an object')
   })
 
   it('accepts every documented option with a valid value', () => {
