@@ -4,7 +4,9 @@
  * promise of the process pays for, the application's own included, until the storage is
  * disabled: one `$transaction`, `withCacheInfo()` or `getOrSet()` used to leave it on for good
  * (`bench/promise-hooks.ts`: promise-heavy code ~3× slower). Disabled again when its last scope
- * ends; work a scope left running after it ended sees no value, as if it had started outside.
+ * ends. Work a scope left running after it ended (a promise it did not await) sees no value while
+ * no scope runs, but its own scope's value again while any other scope runs (the continuation
+ * still carries it): code reading the value must not depend on which it gets.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 
