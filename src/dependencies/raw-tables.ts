@@ -2,10 +2,12 @@
  * Which models a raw SQL write changes, read from the statement's text in the dialect of the
  * schema's provider. Only the plain shapes are recognised — one `INSERT`, `REPLACE`, `UPDATE`,
  * `DELETE`, `MERGE` or `TRUNCATE` of known tables, in PostgreSQL's, MySQL/MariaDB's or SQLite's
- * spelling — and anything else (several statements, CTEs, multi-table UPDATE/DELETE, functions,
- * DDL, unknown tables, backslashes or dollar quotes in literals, MySQL's executable comments)
- * returns `undefined`, and the caller invalidates everything. Triggers are invisible here: that
- * is why `raw: 'by-table'` is an opt-in.
+ * spelling — and anything else (several statements, CTEs, multi-table UPDATE/DELETE, a function
+ * or procedure called as the statement (`SELECT f()`, `CALL p()`), DDL, unknown tables,
+ * backslashes or dollar quotes in literals, MySQL's executable comments) returns `undefined`, and
+ * the caller invalidates everything. Invisible here: triggers, and what a function called inside
+ * a recognised statement writes (`UPDATE t SET x = f()`, `INSERT ... SELECT f()`); that is why
+ * `raw: 'by-table'` is an opt-in.
  *
  * Table names are matched as each database resolves them: PostgreSQL folds unquoted names to
  * lower case and keeps quoted ones exact; MySQL/MariaDB and SQLite are matched without regard to

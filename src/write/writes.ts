@@ -53,8 +53,10 @@ async function afterWrite(engine: CacheEngine, call: WriteCall, tags: string[], 
       if (model) collector.models.add(model)
       return
     }
-    // A transaction we did not see start (our $transaction was bypassed): invalidating now is
-    // the best we can do; the entry keeps no data from before the commit beyond this window.
+    // A transaction we did not see start (our $transaction was bypassed): invalidating now, before
+    // it commits, is the best we can do. A read between now and the commit still sees the rows
+    // from before it and may store them under the new versions: such an entry stays stale until
+    // its TTL or the next write it depends on.
   }
   await engine.invalidate(tags, { ...(model !== undefined && { model }), operation: call.operation })
 }
