@@ -16,11 +16,8 @@ export type ReferentialAction = 'Cascade' | 'SetNull' | 'SetDefault' | 'Restrict
 
 /** One relation field of a model. */
 export interface RelationInfo {
-  field: string
   /** The related model. */
   target: string
-  relationName: string
-  isList: boolean
   /** True when this model's row holds the foreign key; undefined when unknown. */
   holdsForeignKey: boolean | undefined
   /** Fields of the other model this relation's foreign key points at (on the holding side). */
@@ -39,7 +36,6 @@ export interface ModelInfo {
   /** Database schema of the table (`@@schema`, multiSchema); undefined when the schema does not say. */
   schema: string | undefined
   relations: Map<string, RelationInfo>
-  scalars: Set<string>
   /** Primary key fields; undefined when the data model does not say. */
   idFields: string[] | undefined
   /** The key of the primary key in a `WhereUniqueInput` (`id`, or `a_b` for compound ids). */
@@ -130,10 +126,8 @@ function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelIn
   const out = new Map<string, ModelInfo>()
   for (const model of models) {
     const relations = new Map<string, RelationInfo>()
-    const scalars = new Set<string>()
     for (const field of model.fields) {
       if (field.kind === 'object' && byName.has(field.type)) relations.set(field.name, relationOf(model, field, byName, precise))
-      else scalars.add(field.name)
     }
     const idFields = precise ? idFieldsOf(model) : undefined
     out.set(model.name, {
@@ -141,7 +135,6 @@ function indexModels(models: DmmfModel[], precise: boolean): Map<string, ModelIn
       dbName: model.dbName ?? model.name,
       schema: model.schema ?? undefined,
       relations,
-      scalars,
       idFields,
       idWhereKey: idFields && (model.primaryKey?.name ?? idFields.join('_')),
     })
@@ -154,10 +147,7 @@ function relationOf(model: DmmfModel, field: DmmfField, byName: Map<string, Dmmf
   const isManyToMany = Boolean(field.isList && other?.isList)
   const holds = precise ? (field.relationFromFields?.length ?? 0) > 0 : undefined
   return {
-    field: field.name,
     target: field.type,
-    relationName: field.relationName ?? '',
-    isList: Boolean(field.isList),
     holdsForeignKey: isManyToMany ? false : holds,
     referencedFields: field.relationToFields ?? [],
     onDelete: holds ? (field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull')) : undefined,

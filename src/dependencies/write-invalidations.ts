@@ -122,9 +122,9 @@ function rekeyed(graph: SchemaGraph, target: ModelInfo, data: unknown, out: Set<
  * What a bulk write of unknown shape to `model`'s table changes (raw SQL): every row of the
  * model, and what referential actions reach from deleted or re-keyed rows.
  */
-export function tableWriteInvalidations(graph: SchemaGraph, model: string, kind: 'insert' | 'update' | 'delete'): string[] {
+export function tableWriteInvalidations(graph: SchemaGraph, model: string, kind: 'update' | 'delete'): string[] {
   const out = new Set<string>([modelTag(model), allRowsTag(model)])
   const info = graph.models.get(model)
-  if (info && kind !== 'insert') cascade(graph, info, kind, out, new Set())
+  if (info) cascade(graph, info, kind, out, new Set())
   return [...out]
 }
