@@ -66,13 +66,8 @@ export class InvalidationBus {
 
   #receive(payload: Buffer): void {
     this.sequence++
-    let message: BusMessage
-    try {
-      message = JSON.parse(payload.toString()) as BusMessage
-    } catch {
-      return // not ours
-    }
-    if (message.origin !== this.#origin) this.#handlers.onMessage(message)
+    const message = parseMessage(payload)
+    if (message && message.origin !== this.#origin) this.#handlers.onMessage(message)
   }
 
   #setHealthy(healthy: boolean): void {
@@ -81,4 +76,24 @@ export class InvalidationBus {
     this.sequence++
     this.#handlers.onHealthChange(healthy)
   }
+}
+
+/**
+ * The message in `payload`, or `undefined` for anything else: the channel is open to every client
+ * of the server, so a payload that is not JSON, or not of the shape we publish, is ignored.
+ */
+function parseMessage(payload: Buffer): BusMessage | undefined {
+  let message: unknown
+  try {
+    message = JSON.parse(payload.toString())
+  } catch {
+    return undefined
+  }
+  if (typeof message !== 'object' || message === null) return undefined
+  const { type, keys, prefix, origin: from } = message as Record<string, unknown>
+  // Evicting is always safe: a message of the right shape without an origin (another tool's) is honoured.
+  const origin = typeof from === 'string' ? from : ''
+  if (type === 'del' && Array.isArray(keys) && keys.every((key) => typeof key === 'string')) return { origin, type, keys: keys as string[] }
+  if (type === 'clear' && typeof prefix === 'string') return { origin, type, prefix }
+  return undefined
 }
