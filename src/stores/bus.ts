@@ -6,6 +6,7 @@
  * serving from L1 until the subscription is back and L1 has been emptied (resynchronised).
  * On a cluster the bus uses classic pub/sub (see the README, "Redis Cluster").
  */
+import { randomBytes } from 'node:crypto'
 import type { Subscription, SubscriptionHandlers } from './redis-driver.js'
 
 /**
@@ -27,7 +28,12 @@ export interface BusHandlers {
 /** Something that can subscribe to a channel (the Redis store's driver). */
 export type Subscribe = (channel: string, handlers: SubscriptionHandlers) => Subscription
 
-/** Listens on one channel; ignores the messages of `origin` (this process's own writes). */
+/** A new origin: tags the announcements of one writer, so its own bus can tell them from the others'. */
+export function newOrigin(): string {
+  return randomBytes(8).toString('base64url')
+}
+
+/** Listens on one channel; ignores the messages of `origin` (the writes of the tiered store it serves). */
 export class InvalidationBus {
   /** The channel, once known (`undefined` until the store learns its namespace). */
   channel: string | undefined

@@ -4,9 +4,9 @@
  * cluster; version capture is `SET NX GET` per key; `clear()` walks the namespace with SCAN on
  * every master (never KEYS). The caller owns the client: we never close it.
  */
-import { randomBytes } from 'node:crypto'
 import { checkBuckets } from '../codec/key-layout.js'
 import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
+import { newOrigin } from './bus.js'
 import { ioredisDriver, isIoredis } from './ioredis-driver.js'
 import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
 import type { Announcement, RedisDriver, Subscription, SubscriptionHandlers } from './redis-driver.js'
@@ -74,8 +74,12 @@ export class RedisStore implements CacheStore {
   readonly buckets: number
   /** The client given in the options. */
   readonly client: RedisClient
-  /** Tags this store's announcements, so the tiered store around it ignores its own. */
-  readonly origin = randomBytes(8).toString('base64url')
+  /**
+   * Tags the announcements of changes made on this store directly. A tiered store passes its own
+   * origin with the changes it makes through this one, so each tiered store over it ignores only
+   * its own announcements (two of them may share one redisStore).
+   */
+  readonly origin = newOrigin()
   /** @internal The commands, for this client and topology. */
   readonly driver: RedisDriver
   readonly #replicas: number
@@ -134,9 +138,9 @@ export class RedisStore implements CacheStore {
     await this.driver.set(key, value, ttlMs, false)
   }
 
-  /** @internal Sets every entry and announces them (the tiered store's writes), without waiting for replicas. */
-  async setAnnounced(entries: readonly [string, StoreValue][], ttlMs: number): Promise<void> {
-    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }), 0)
+  /** @internal Sets every entry and announces them as `origin`'s (the tiered store's writes), without waiting for replicas. */
+  async setAnnounced(entries: readonly [string, StoreValue][], ttlMs: number, origin: string): Promise<void> {
+    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }, origin), 0)
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
@@ -155,24 +159,27 @@ export class RedisStore implements CacheStore {
     return (await this.driver.setNxGet(keys, initial, ttlMs)).map((previous, i) => previous ?? initial[i]!)
   }
 
-  async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
-    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }), this.#replicas)
+  /** `origin` (internal): the tiered store making this change, else this store. */
+  async setMany(entries: readonly [string, string][], ttlMs: number, origin = this.origin): Promise<void> {
+    await this.driver.setMany(entries, ttlMs, this.#announcement({ type: 'del', keys: entries.map(([key]) => key) }, origin), this.#replicas)
   }
 
-  async delete(keys: readonly string[]): Promise<number> {
+  /** `origin` (internal): the tiered store making this change, else this store. */
+  async delete(keys: readonly string[], origin = this.origin): Promise<number> {
     if (keys.length === 0) return 0
-    return this.driver.unlink(keys, this.#announcement({ type: 'del', keys: [...keys] }))
+    return this.driver.unlink(keys, this.#announcement({ type: 'del', keys: [...keys] }, origin))
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
     return this.driver.deleteIfEquals(key, value)
   }
 
-  async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
+  /** `origin` (internal): the tiered store making this change, else this store. */
+  async incrBy(key: string, delta: number, ttlMs: number, origin = this.origin): Promise<number> {
     const value = await this.driver.incrWithTtl(key, delta, ttlMs).catch((error: unknown) => {
       throw /not an integer|overflow/i.test(String(error)) ? new CacheNotIntegerError(key, error) : error
     })
-    await this.#announce({ type: 'del', keys: [key] })
+    await this.#announce({ type: 'del', keys: [key] }, origin)
     return value
   }
 
@@ -184,22 +191,23 @@ export class RedisStore implements CacheStore {
     await this.driver.ping()
   }
 
-  async clear(prefix: string): Promise<void> {
+  /** `origin` (internal): the tiered store making this change, else this store. */
+  async clear(prefix: string, origin = this.origin): Promise<void> {
     await this.driver.deleteMatching(escapeGlob(prefix) + '*')
-    await this.#announce({ type: 'clear', prefix })
+    await this.#announce({ type: 'clear', prefix }, origin)
   }
 
   /**
    * The announcement of a change, sent after it: a tiered process that receives it evicts those
    * keys from its L1. Plain Redis processes need no bus themselves.
    */
-  #announcement(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): Announcement | undefined {
+  #announcement(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }, origin: string): Announcement | undefined {
     const channel = this.channel
-    return channel === undefined ? undefined : { channel, payload: JSON.stringify({ ...message, origin: this.origin }) }
+    return channel === undefined ? undefined : { channel, payload: JSON.stringify({ ...message, origin }) }
   }
 
-  async #announce(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }): Promise<void> {
-    const announcement = this.#announcement(message)
+  async #announce(message: { type: 'del'; keys: string[] } | { type: 'clear'; prefix: string }, origin: string): Promise<void> {
+    const announcement = this.#announcement(message, origin)
     if (announcement) await this.driver.publish(announcement.channel, announcement.payload)
   }
 }

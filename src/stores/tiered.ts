@@ -7,7 +7,7 @@
  * is evicted instead.
  */
 import { CacheConfigError } from '../errors.js'
-import { InvalidationBus, type BusMessage } from './bus.js'
+import { InvalidationBus, newOrigin, type BusMessage } from './bus.js'
 import { MemoryStore, memoryStore } from './memory.js'
 import { RedisStore, type RedisClient } from './redis.js'
 import type { CacheStore, LockRequest, LookupAndLock, StoreValue } from './store.js'
@@ -45,6 +45,11 @@ export class TieredStore implements CacheStore {
   readonly l2: RedisStore
   readonly bus: InvalidationBus
   readonly #connection: RedisClient | undefined
+  /**
+   * Tags the announcements of changes made through this store, which its bus ignores (L1 is
+   * already up to date). Its own, not l2's: another tiered store over the same l2 must hear them.
+   */
+  readonly #origin = newOrigin()
 
   constructor(options: TieredStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('tieredStore', 'an options object with l2', options)
@@ -58,7 +63,7 @@ export class TieredStore implements CacheStore {
     this.l1 = options.l1 ?? memoryStore()
     this.l2 = options.l2
     this.#connection = options.bus
-    this.bus = new InvalidationBus(this.l2.origin, {
+    this.bus = new InvalidationBus(this.#origin, {
       onMessage: (message) => this.#apply(message),
       onHealthChange: () => void this.l1.clear(''),
     })
@@ -99,7 +104,7 @@ export class TieredStore implements CacheStore {
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
-    await this.#writeThrough([[key, value]], ttlMs, () => this.l2.setAnnounced([[key, value]], ttlMs))
+    await this.#writeThrough([[key, value]], ttlMs, () => this.l2.setAnnounced([[key, value]], ttlMs, this.#origin))
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
@@ -128,12 +133,12 @@ export class TieredStore implements CacheStore {
   }
 
   async setMany(entries: readonly [string, string][], ttlMs: number): Promise<void> {
-    await this.#writeThrough(entries, ttlMs, () => this.l2.setMany(entries, ttlMs))
+    await this.#writeThrough(entries, ttlMs, () => this.l2.setMany(entries, ttlMs, this.#origin))
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     await this.l1.delete(keys)
-    return this.l2.delete(keys)
+    return this.l2.delete(keys, this.#origin)
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
@@ -142,7 +147,7 @@ export class TieredStore implements CacheStore {
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
     await this.l1.delete([key])
-    return this.l2.incrBy(key, delta, ttlMs)
+    return this.l2.incrBy(key, delta, ttlMs, this.#origin)
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
@@ -156,7 +161,7 @@ export class TieredStore implements CacheStore {
 
   async clear(prefix: string): Promise<void> {
     await this.l1.clear(prefix)
-    await this.l2.clear(prefix)
+    await this.l2.clear(prefix, this.#origin)
   }
 
   /** Stops the bus and closes its connection if this store created it. Never closes l2's client. */

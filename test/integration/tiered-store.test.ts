@@ -57,3 +57,30 @@ describe('the bus channel', () => {
     expect(crashes).toEqual([])
   })
 })
+
+describe('two tiered stores over one redisStore (two cached clients sharing l2)', () => {
+  it("a change through one (or on l2 directly) evicts the other's L1 copy once its announcement arrived", async () => {
+    const namespace = `tt-${randomUUID()}`
+    const l2 = redisStore({ client: testRedis() })
+    const [a, b] = [await tiered(namespace, l2), await tiered(namespace, l2)]
+    const version = `${namespace}:v:m:User`
+    const entry = `${namespace}:u:${randomUUID()}`
+    await b.getOrInit([version], ['1'], 60_000)
+    await b.set(entry, 'old', 60_000)
+    const changes: [string, string, () => Promise<unknown>][] = [
+      ['setMany', version, () => a.setMany([[version, '2']], 60_000)],
+      ['set', entry, () => a.set(entry, 'new', 60_000)],
+      ['incrBy', version, () => a.incrBy(version, 1, 60_000)],
+      ['delete', entry, () => a.delete([entry])],
+      ['clear', entry, () => a.clear(`${namespace}:u:`)],
+      ['a change made on l2 itself (a redisStore used directly)', version, () => l2.setMany([[version, '9']], 60_000)],
+    ]
+    for (const [name, key, change] of changes) {
+      if (name === 'clear') await b.set(entry, 'cached', 60_000)
+      await heldInL1(b, key)
+      await change()
+      const inL2 = (await l2.mget([key]))[0]?.toString()
+      await waitFor(async () => (await b.mget([key]))[0]?.toString() === inL2, `${name}: b still reads ${key} from its L1 copy`, 2000)
+    }
+  })
+})
