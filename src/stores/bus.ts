@@ -37,7 +37,10 @@ export function newOrigin(): string {
 export class InvalidationBus {
   /** The channel, once known (`undefined` until the store learns its namespace). */
   channel: string | undefined
-  /** Counts messages received and health changes, so a reader can tell whether one arrived during its fetch. */
+  /**
+   * Counts messages received, health changes and this process's own changes to L2 (see
+   * {@link countChange}), so a reader can tell whether one happened during its fetch.
+   */
   sequence = 0
   #healthy = false
   #subscription: Subscription | undefined
@@ -57,6 +60,14 @@ export class InvalidationBus {
       onMessage: (payload) => this.#receive(payload),
       onHealthChange: (healthy) => this.#setHealthy(healthy),
     })
+  }
+
+  /**
+   * Counts a change this process makes to L2. Its announcement is ignored here, yet a fetch that
+   * overlaps the change may have read the old value: such a fetch must not copy it into L1.
+   */
+  countChange(): void {
+    this.sequence++
   }
 
   /** True while the subscription is live: only then may L1 serve. */

@@ -3,8 +3,8 @@
  * An L1 hit costs no network round trip, so L1 keeps copies of the dependency versions too.
  * Every change to L2 is announced once, by the Redis store, after the change; receivers evict the
  * keys from their L1. A copy from L2 into L1 (after a fetch, or after our own write) is made only
- * if no bus message arrived meanwhile — otherwise the copy could predate a change — and the key
- * is evicted instead.
+ * if no bus message arrived and this process changed nothing meanwhile — otherwise the copy could
+ * predate a change — and the key is evicted instead.
  */
 import { CacheConfigError } from '../errors.js'
 import { InvalidationBus, newOrigin, type BusMessage } from './bus.js'
@@ -137,8 +137,7 @@ export class TieredStore implements CacheStore {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    await this.l1.delete(keys)
-    return this.l2.delete(keys, this.#origin)
+    return this.#change(() => void this.l1.delete(keys), () => this.l2.delete(keys, this.#origin))
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
@@ -146,8 +145,7 @@ export class TieredStore implements CacheStore {
   }
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
-    await this.l1.delete([key])
-    return this.l2.incrBy(key, delta, ttlMs, this.#origin)
+    return this.#change(() => void this.l1.delete([key]), () => this.l2.incrBy(key, delta, ttlMs, this.#origin))
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
@@ -160,8 +158,7 @@ export class TieredStore implements CacheStore {
   }
 
   async clear(prefix: string): Promise<void> {
-    await this.l1.clear(prefix)
-    await this.l2.clear(prefix, this.#origin)
+    await this.#change(() => void this.l1.clear(prefix), () => this.l2.clear(prefix, this.#origin))
   }
 
   /** Stops the bus and closes its connection if this store created it. Never closes l2's client. */
@@ -174,6 +171,22 @@ export class TieredStore implements CacheStore {
     if (this.bus.channel !== undefined) return
     this.l2.bindChannel(channel)
     this.bus.start(channel, (ch, handlers) => this.l2.subscribe(ch, handlers, this.#connection))
+  }
+
+  /**
+   * Changes L2 (which announces it to the other processes) and evicts what it touches from L1,
+   * before and again after: a read whose fetch overlapped the change may have copied the old value
+   * into L1 meanwhile, and our own announcement, which we ignore, would not evict it. Counting the
+   * change keeps the reads still in flight from copying afterwards.
+   */
+  async #change<T>(evict: () => void, change: () => Promise<T>): Promise<T> {
+    evict()
+    try {
+      return await change()
+    } finally {
+      this.bus.countChange()
+      evict()
+    }
   }
 
   /** Writes L2 (which announces the change); copies into L1 only if nothing arrived meanwhile. */

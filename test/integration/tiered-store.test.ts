@@ -84,3 +84,46 @@ describe('two tiered stores over one redisStore (two cached clients sharing l2)'
     }
   })
 })
+
+describe("this process's own changes", () => {
+  const RACES = 50
+
+  it(`a read racing delete(), incrBy(), clear() or set() never leaves the old value in L1 once the change resolved (${RACES} races each)`, async () => {
+    const store = await tiered()
+    const namespace = store.bus.channel!.replace(/:bus$/, '')
+    const stale: string[] = []
+    const check = async (name: string, key: string, expected: string | undefined) => {
+      const now = (await store.mget([key]))[0]?.toString()
+      if (now !== expected) stale.push(`${name}: read ${now} instead of ${expected}`)
+    }
+    /** `key` holds '5' in L2 only: a read racing the change fetches it and may copy it into L1. */
+    const inL2Only = async (key: string) => {
+      await testRedis().set(key, '5', 'PX', 60_000)
+      await store.l1.delete([key])
+    }
+    for (let i = 0; i < RACES; i++) {
+      const [deleted, counted, cleared] = ['d', 'n', 'c'].map((op) => `${namespace}:u:${op}:${i}`) as [string, string, string]
+      await inL2Only(deleted)
+      await Promise.all([store.mget([deleted]), store.delete([deleted])])
+      await check('delete', deleted, undefined)
+      await inL2Only(counted)
+      const [, value] = await Promise.all([store.mget([counted]), store.incrBy(counted, 1, 60_000)])
+      await check('incrBy', counted, String(value))
+      const written = `${namespace}:u:w:${i}`
+      await inL2Only(written)
+      await Promise.all([store.mget([written]), store.set(written, '7', 60_000)])
+      await check('set', written, '7')
+      await inL2Only(cleared)
+      await Promise.all([store.mget([cleared]), store.clear(`${namespace}:u:c:`)])
+      await check('clear', cleared, undefined)
+    }
+    // Our own announcements are ignored (they evict nothing): the reads stay right once they arrived.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < RACES; i++) {
+      await check('delete, later', `${namespace}:u:d:${i}`, undefined)
+      await check('incrBy, later', `${namespace}:u:n:${i}`, '6')
+      await check('clear, later', `${namespace}:u:c:${i}`, undefined)
+    }
+    expect(stale).toEqual([])
+  })
+})
