@@ -126,11 +126,13 @@ export class RedisStore implements CacheStore {
   }
 
   async mget(keys: readonly string[]): Promise<(StoreValue | undefined)[]> {
+    if (keys.length === 0) return [] // a bare MGET is a Redis error, which would count toward the breaker
     return (await this.driver.mget(keys)).map((v) => v ?? undefined)
   }
 
   /** Values with their remaining TTL in ms (-1 without TTL). */
   async mgetWithTtl(keys: readonly string[]): Promise<[StoreValue | undefined, number][]> {
+    if (keys.length === 0) return []
     return (await this.driver.mgetWithTtl(keys)).map(([value, ttl]) => [value ?? undefined, ttl])
   }
 

@@ -32,6 +32,7 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
       await store.set(`${p}b`, 'B', LONG_MS)
       const values = await store.mget([`${p}a`, `${p}b`, `${p}c`])
       expect(values.map(text)).toEqual([undefined, 'B', undefined])
+      expect(await store.mget([]), 'no keys: nothing to ask (a bare MGET is a Redis error)').toEqual([])
     })
 
     it('set stores strings and bytes and overwrites', async () => {

@@ -119,6 +119,20 @@ describe.each(CLUSTER_KINDS)('$cache key/value API on the %s store', (kind: Stor
     expect(await $cache.get('counter')).toBe(1)
   })
 
+  it('getMany([]) and deleteMany([]) resolve empty without an error, and never trip the breaker', async () => {
+    const { $cache } = cachedClient(db, kind, { breaker: { failures: 1, cooldown: 60_000 } }).prisma
+    const errors: unknown[] = []
+    $cache.on('error', (event) => errors.push(event.error))
+    for (let i = 0; i < 3; i++) {
+      expect(await $cache.getMany([])).toEqual(new Map())
+      expect(await $cache.deleteMany([])).toBe(0)
+    }
+    expect(errors).toEqual([])
+    // With one failure allowed, a single counted failure would have opened the breaker.
+    await $cache.set('after', 1)
+    expect(await $cache.get('after')).toBe(1)
+  })
+
   it('getOrSet computes once, and recomputes after a write to a model its Prisma reads depended on', async () => {
     const prisma = client()
     let computed = 0
