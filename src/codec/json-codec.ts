@@ -35,10 +35,12 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /**
  * Keys as JSON text with their colon: results repeat the same few field names on every row, so
- * each is escaped once. Bounded, as keys of `Json` columns are the user's data.
+ * each is escaped once. Bounded in count and in key length, as keys of `Json` columns are the
+ * user's data: a long key is escaped every time rather than held.
  */
 const keyTexts = new Map<string, string>()
 const KEY_TEXTS = 2048
+const KEY_TEXT_CHARS = 64
 
 /** A key and its colon as JSON text; keys are never tagged (only values are revived). */
 function encodeKey(key: string): string {
@@ -47,6 +49,7 @@ function encodeKey(key: string): string {
   let text = keyTexts.get(key)
   if (text === undefined) {
     text = (NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : '"' + key + '"') + ':'
+    if (key.length > KEY_TEXT_CHARS) return text
     if (keyTexts.size >= KEY_TEXTS) keyTexts.clear()
     keyTexts.set(key, text)
   }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
 import { decodeJson, encodeJson } from '../../src/codec/json-codec.js'
@@ -86,6 +88,28 @@ describe('the JSON codec for Prisma values', () => {
   it('writes what JSON.stringify writes for plain data, escapes included, and repeated keys alike', () => {
     const rows = Array.from({ length: 3 }, (_, i) => ({ id: i, 'we"ird\\key\n': `line\n${i}`, emoji: '\u{1F600}', lone: '\ud800', nested: { a: [true, null, 1.5e300] } }))
     expect(encodeJson(rows)!.text).toBe(JSON.stringify(rows))
+  })
+
+  it('keeps no memory for the long keys of Json data it encoded (300 rows, each with a 500,000-character key)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    // A few collections a turn apart: V8 releases the keys JSON.parse made only after more than one.
+    const collect = async () => {
+      for (let i = 0; i < 4; i++) {
+        gc()
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    }
+    await collect()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 300; i++) {
+      // As a Json column comes from the database: a fresh string per row (not one shared constant).
+      const row = JSON.parse(`{"id":${i},"metadata":{"${String(i).padStart(8, '0')}${'k'.repeat(500_000)}":true}}`) as unknown
+      expect(encodeJson(row)).toBeDefined()
+    }
+    await collect()
+    const retainedMb = (process.memoryUsage().heapUsed - before) / 1e6
+    expect(retainedMb, 'MB still held after a full collection (the keys alone are 150 MB)').toBeLessThan(30)
   })
 
   it('encodes only own properties while Object.prototype carries an enumerable one', () => {
