@@ -135,7 +135,8 @@ class IoredisDriver implements RedisDriver {
 
   subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
     if (connection !== undefined) return subscribeOn(() => connection as Redis, channel, handlers, false)
-    return subscribeOn(() => (this.redis as Redis).duplicate(), channel, handlers)
+    // Not lazy even when the application's client is: we only subscribe once the connection is ready.
+    return subscribeOn(() => (this.redis as Redis).duplicate({ lazyConnect: false }), channel, handlers)
   }
 }
 

@@ -5,10 +5,12 @@
  * own changes.
  */
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { redisStore, tieredStore, type TieredStore } from '../../src/index.js'
 import { testRedis } from '../helpers/cached-client.js'
 import { waitFor } from '../helpers/redis-server.js'
+import { redisUrl } from '../helpers/services.js'
 
 const opened: TieredStore[] = []
 afterEach(async () => {
@@ -125,5 +127,17 @@ describe("this process's own changes", () => {
       await check('clear, later', `${namespace}:u:c:${i}`, undefined)
     }
     expect(stale).toEqual([])
+  })
+})
+
+describe('the bus connection', () => {
+  it('subscribes when the application client was made with lazyConnect (its duplicate must connect)', async () => {
+    const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false })
+    onTestFinished(() => client.disconnect())
+    await client.connect()
+    const store = await tiered(`tt-${randomUUID()}`, redisStore({ client }))
+    const key = `${store.bus.channel}:k`
+    await store.set(key, 'x', 60_000)
+    await heldInL1(store, key)
   })
 })
