@@ -355,7 +355,8 @@ function subscribeOn(connect: () => Redis | undefined, channel: string, handlers
   let healthy = false
   let current: Redis | undefined
   let retry: NodeJS.Timeout | undefined
-  const listeners: [string, (...args: never[]) => void][] = []
+  /** Removes our listeners from the current connection. */
+  let detach = () => {}
   const setHealthy = (value: boolean) => {
     if (healthy === value || (value && closed)) return
     healthy = value
@@ -367,9 +368,14 @@ function subscribeOn(connect: () => Redis | undefined, channel: string, handlers
     const connection = connect()
     if (!connection) return void (retry = setTimeout(open, RESUBSCRIBE_MS))
     current = connection
+    // This connection's own: an ended connection must not stay reachable through the next one's.
+    const listeners: [string, (...args: never[]) => void][] = []
     const on = (event: string, listener: (...args: never[]) => void) => {
       listeners.push([event, listener])
       connection.on(event, listener as (...args: unknown[]) => void)
+    }
+    detach = () => {
+      for (const [event, listener] of listeners) connection.off(event, listener as (...args: unknown[]) => void)
     }
     const subscribe = () => void connection.subscribe(channel).then(() => connection === current && setHealthy(true), () => setHealthy(false))
     on('messageBuffer', (ch: Buffer, payload: Buffer) => {
@@ -400,7 +406,7 @@ function subscribeOn(connect: () => Redis | undefined, channel: string, handlers
       const connection = current
       current = undefined
       if (!connection) return
-      for (const [event, listener] of listeners) connection.off(event, listener as (...args: unknown[]) => void)
+      detach()
       if (owned) connection.disconnect()
       else await connection.unsubscribe(channel).catch(() => {})
     },

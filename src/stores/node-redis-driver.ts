@@ -232,7 +232,8 @@ function subscribeOn(connect: () => Promise<NodeClient | undefined>, channel: st
   let healthy = false
   let current: NodeClient | undefined
   let retry: NodeJS.Timeout | undefined
-  const listeners: [string, (...args: unknown[]) => void][] = []
+  /** Removes our listeners from the current client. */
+  let detach = () => {}
   const setHealthy = (value: boolean) => {
     if (healthy === value || (value && closed)) return
     healthy = value
@@ -250,9 +251,15 @@ function subscribeOn(connect: () => Promise<NodeClient | undefined>, channel: st
       client = await connect()
       if (!client) return reopen()
       current = client
+      // This client's own: an ended client must not stay reachable through the next one's.
+      const listeners: [string, (...args: unknown[]) => void][] = []
+      const subscriber = client
       const on = (event: string, listener: (...args: unknown[]) => void) => {
         listeners.push([event, listener])
-        client!.on(event, listener)
+        subscriber.on(event, listener)
+      }
+      detach = () => {
+        for (const [event, listener] of listeners) subscriber.off?.(event, listener)
       }
       on('error', () => client === current && setHealthy(false))
       on('reconnecting', () => client === current && setHealthy(false))
@@ -260,7 +267,6 @@ function subscribeOn(connect: () => Promise<NodeClient | undefined>, channel: st
       // node-redis subscribes again by itself after a reconnect, before it reports `ready`.
       on('ready', () => client === current && client?.isReady !== false && setHealthy(true))
       if (!client.isOpen) await client.connect()
-      const subscriber = client
       await subscriber.SUBSCRIBE(channel, (message) => subscriber === current && handlers.onMessage(Buffer.from(message)), true)
       if (subscriber === current) setHealthy(true)
     } catch {
@@ -277,7 +283,7 @@ function subscribeOn(connect: () => Promise<NodeClient | undefined>, channel: st
       const client = current
       current = undefined
       if (!client) return
-      for (const [event, listener] of listeners) client.off?.(event, listener)
+      detach()
       if (owned) client.destroy?.()
       else await client.UNSUBSCRIBE?.(channel).catch(() => {})
     },

@@ -6,9 +6,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { createClient } from 'redis'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { redisStore, tieredStore, type TieredStore } from '../../src/index.js'
+import type { RedisClient } from '../../src/stores/redis.js'
+import { freePort } from '../helpers/broken-redis.js'
 import { testRedis } from '../helpers/cached-client.js'
+import { collectGarbage } from '../helpers/gc.js'
 import { waitFor } from '../helpers/redis-server.js'
 import { redisUrl } from '../helpers/services.js'
 
@@ -140,4 +144,35 @@ describe('the bus connection', () => {
     await store.set(key, 'x', 60_000)
     await heldInL1(store, key)
   })
+
+  const deadClients: Record<string, (port: number) => RedisClient & { duplicate(...args: unknown[]): object }> = {
+    ioredis: (port) => new Redis({ host: '127.0.0.1', port, retryStrategy: () => null, enableOfflineQueue: false, maxRetriesPerRequest: 0 }).on('error', () => {}),
+    'node-redis': (port) => createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: false } }).on('error', () => {}) as unknown as RedisClient & { duplicate(...args: unknown[]): object },
+  }
+  for (const [name, deadClient] of Object.entries(deadClients)) {
+    it(`${name}: while Redis is unreachable, the ended bus connections it replaces are not kept alive`, async () => {
+      const client = deadClient(await freePort())
+      // Observe (only) the connections the bus makes: each one ends at once and is replaced 50 ms later.
+      const made = client.duplicate.bind(client)
+      let created = 0
+      let collected = 0
+      const registry = new FinalizationRegistry(() => collected++)
+      client.duplicate = (...args: unknown[]) => {
+        const connection = made(...(args as []))
+        created++
+        registry.register(connection, undefined)
+        return connection
+      }
+      const store = tieredStore({ l2: redisStore({ client }) })
+      store.attach({ namespace: `tt-${randomUUID()}` })
+      try {
+        await waitFor(() => created >= 10, 'the bus did not retry')
+        await collectGarbage()
+        expect(created - collected, `connections still reachable of ${created} made`).toBeLessThanOrEqual(2)
+        expect(store.bus.healthy).toBe(false)
+      } finally {
+        await store.close()
+      }
+    })
+  }
 })

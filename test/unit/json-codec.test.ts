@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
 import { decodeJson, encodeJson } from '../../src/codec/json-codec.js'
 import { deserializeValue, serializeValue } from '../../src/codec/entry.js'
 import { expectSameData } from '../helpers/exact.js'
+import { collectGarbage } from '../helpers/gc.js'
 
 function roundTrip(value: unknown): unknown {
   const encoded = encodeJson(value)
@@ -91,23 +90,14 @@ describe('the JSON codec for Prisma values', () => {
   })
 
   it('keeps no memory for the long keys of Json data it encoded (300 rows, each with a 500,000-character key)', async () => {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
-    // A few collections a turn apart: V8 releases the keys JSON.parse made only after more than one.
-    const collect = async () => {
-      for (let i = 0; i < 4; i++) {
-        gc()
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-    }
-    await collect()
+    await collectGarbage()
     const before = process.memoryUsage().heapUsed
     for (let i = 0; i < 300; i++) {
       // As a Json column comes from the database: a fresh string per row (not one shared constant).
       const row = JSON.parse(`{"id":${i},"metadata":{"${String(i).padStart(8, '0')}${'k'.repeat(500_000)}":true}}`) as unknown
       expect(encodeJson(row)).toBeDefined()
     }
-    await collect()
+    await collectGarbage()
     const retainedMb = (process.memoryUsage().heapUsed - before) / 1e6
     expect(retainedMb, 'MB still held after a full collection (the keys alone are 150 MB)').toBeLessThan(30)
   })
