@@ -261,13 +261,16 @@ function subscribeOn(connect: () => Promise<NodeClient | undefined>, channel: st
       detach = () => {
         for (const [event, listener] of listeners) subscriber.off?.(event, listener)
       }
+      let subscribed = false
       on('error', () => client === current && setHealthy(false))
       on('reconnecting', () => client === current && setHealthy(false))
       on('end', () => client === current && reopen())
-      // node-redis subscribes again by itself after a reconnect, before it reports `ready`.
-      on('ready', () => client === current && client?.isReady !== false && setHealthy(true))
+      // node-redis subscribes again by itself after a reconnect, before it reports `ready`; the
+      // first `ready` comes before our SUBSCRIBE is even sent, so it only counts once that was confirmed.
+      on('ready', () => subscriber === current && subscribed && subscriber.isReady !== false && setHealthy(true))
       if (!client.isOpen) await client.connect()
       await subscriber.SUBSCRIBE(channel, (message) => subscriber === current && handlers.onMessage(Buffer.from(message)), true)
+      subscribed = true
       if (subscriber === current) setHealthy(true)
     } catch {
       if (owned && client) client.destroy?.()

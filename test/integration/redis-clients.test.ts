@@ -16,6 +16,26 @@ for (const kind of REDIS_CLIENT_KINDS) {
     beforeAll(() => prepareStoreKind(kind))
     storeContract(kind, () => makeStore(kind))
 
+    it('the bus reports healthy only once subscribed: a message published the moment it does arrives', async () => {
+      const store = makeStore(kind) as RedisStore
+      const channel = `clients-ready-${randomUUID()}`
+      let received = 0
+      let published: Promise<void> | undefined
+      const subscription = store.subscribe(channel, {
+        onMessage: () => received++,
+        onHealthChange: (healthy) => {
+          if (healthy) published ??= store.driver.publish(channel, 'hello')
+        },
+      })
+      try {
+        await waitFor(() => published !== undefined, `the ${kind} bus did not subscribe`, 10_000)
+        await published
+        await waitFor(() => received > 0, 'the message published once the bus was healthy never arrived', 2000)
+      } finally {
+        await subscription.close()
+      }
+    })
+
     describe('as the L2 of a tiered store', () => {
       let tiered: TieredStore
       beforeAll(async () => {
