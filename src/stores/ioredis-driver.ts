@@ -12,7 +12,7 @@ import { ClusterReads } from './cluster-reads.js'
 import { commonSlot, groupBySlot, oneSlot } from './slots.js'
 import type { LockRequest, LookupAndLock } from './store.js'
 import {
-  DELETE_IF_EQUALS, INCR_WITH_TTL, LOOKUP_AND_LOCK, SET_AND_UNLOCK, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
+  DELETE_IF_EQUALS, INCR_WITH_TTL, LOOKUP_AND_LOCK, SET_AND_UNLOCK, escapeGlob, lookupAndLockInBatch, replicaShortfall, setAndUnlockInBatch, toTtl,
   type Announcement, type BatchCommand, type BatchReply, type RedisDriver, type Subscription, type SubscriptionHandlers,
 } from './redis-driver.js'
 
@@ -130,7 +130,8 @@ class IoredisDriver implements RedisDriver {
   }
 
   async deleteMatching(pattern: string): Promise<void> {
-    await scanNode(this.redis as Redis, pattern, (keys) => this.redis.unlink(...keys))
+    const prefix = keyPrefixOf(this.redis)
+    await scanNode(this.redis as Redis, prefix, pattern, (keys) => this.redis.unlink(...keys))
   }
 
   subscribe(channel: string, handlers: SubscriptionHandlers, connection?: unknown): Subscription {
@@ -252,8 +253,9 @@ class IoredisClusterDriver extends IoredisDriver {
 
   /** SCAN runs per node: every master is walked; the keys found are unlinked per slot through the cluster (which routes them). */
   override async deleteMatching(pattern: string): Promise<void> {
-    await Promise.all(this.clusterClient.nodes('master').map((node) => scanNode(node, pattern, async (keys) => {
-      await Promise.all(groupBySlot(keys).map(({ indexes }) => this.clusterClient.unlink(...indexes.map((i) => keys[i]!))))
+    const prefix = keyPrefixOf(this.clusterClient)
+    await Promise.all(this.clusterClient.nodes('master').map((node) => scanNode(node, prefix, pattern, async (keys, slots) => {
+      await Promise.all(groupBySlot(slots).map(({ indexes }) => this.clusterClient.unlink(...indexes.map((i) => keys[i]!))))
     })))
   }
 
@@ -335,13 +337,24 @@ async function run(pipeline: ChainableCommander): Promise<unknown[]> {
   return results.map(([, value]) => value)
 }
 
-async function scanNode(node: Redis, pattern: string, remove: (keys: string[]) => Promise<unknown>): Promise<void> {
+/**
+ * Walks `node` with SCAN for the keys matching `pattern` and hands them to `remove`. With the
+ * client's `keyPrefix`, ioredis prefixes every command's keys but neither SCAN's pattern nor the
+ * keys it replies: the pattern gets the prefix here, and `remove` gets the keys without it (as a
+ * command takes them) and, for their hash slots, the keys as stored.
+ */
+async function scanNode(node: Redis, prefix: string, pattern: string, remove: (keys: string[], stored: string[]) => Promise<unknown>): Promise<void> {
   let cursor = '0'
   do {
-    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+    const [next, stored] = await node.scan(cursor, 'MATCH', escapeGlob(prefix) + pattern, 'COUNT', 1000)
     cursor = next
-    if (keys.length > 0) await remove(keys)
+    if (stored.length > 0) await remove(prefix ? stored.map((key) => key.slice(prefix.length)) : stored, stored)
   } while (cursor !== '0')
+}
+
+/** The `keyPrefix` option of an ioredis client or cluster ('' without one). */
+function keyPrefixOf(client: Redis | Cluster): string {
+  return (client.options as { keyPrefix?: string }).keyPrefix ?? ''
 }
 
 /**

@@ -125,6 +125,11 @@ export const DELETE_IF_EQUALS = `if redis.call('get', KEYS[1]) == ARGV[1] then r
 /** Lua of {@link RedisDriver.incrWithTtl}: one key. */
 export const INCR_WITH_TTL = `local v = redis.call('incrby', KEYS[1], ARGV[1]) if redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end return v`
 
+/** `text` as a SCAN MATCH pattern that matches it literally. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c)
+}
+
 /** Redis wants whole milliseconds of at least 1. */
 export function toTtl(ttlMs: number): number {
   return Math.max(1, Math.ceil(ttlMs))

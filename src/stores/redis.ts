@@ -9,7 +9,7 @@ import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
 import { newOrigin } from './bus.js'
 import { ioredisDriver, isIoredis } from './ioredis-driver.js'
 import { isNodeRedis, nodeRedisDriver } from './node-redis-driver.js'
-import type { Announcement, RedisDriver, Subscription, SubscriptionHandlers } from './redis-driver.js'
+import { escapeGlob, type Announcement, type RedisDriver, type Subscription, type SubscriptionHandlers } from './redis-driver.js'
 import type { CacheStore, LockRequest, LookupAndLock, StoreValue } from './store.js'
 
 /**
@@ -212,8 +212,4 @@ export class RedisStore implements CacheStore {
     const announcement = this.#announcement(message, origin)
     if (announcement) await this.driver.publish(announcement.channel, announcement.payload)
   }
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c)
 }
