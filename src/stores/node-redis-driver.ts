@@ -168,14 +168,28 @@ class NodeRedisDriver implements RedisDriver {
       Promise.all(ix.map((i) => via(keys[i]!, ['SET', keys[i]!, entries[i]![1], 'PX', String(toTtl(ttlMs))])))
     if (replicas === 0) await setAll(keys.map((_, i) => i), (key, args) => this.sender.send(key, args))
     else {
-      // WAIT counts the writes of its own connection: send each slot's SETs and its WAIT on the node that serves it.
-      await Promise.all(groupBySlot(keys).map(async ({ indexes }) => {
-        const node = await this.sender.nodeFor(keys[indexes[0]!]!)
+      // WAIT counts the writes of its own connection: send each node's SETs and one WAIT on the connection to it.
+      await Promise.all((await this.#byNode(keys)).map(async ([node, indexes]) => {
         const [, acknowledged] = await Promise.all([setAll(indexes, (_key, args) => node.sendCommand(args)), node.sendCommand(['WAIT', String(replicas), '1000'])])
         if (!(Number(acknowledged) >= replicas)) throw replicaShortfall(Number(acknowledged), replicas)
       }))
     }
     if (announce) await this.publish(announce.channel, announce.payload)
+  }
+
+  /** Indexes of `keys` grouped by the connection that serves them: the one client, or each slot's master on a cluster. */
+  async #byNode(keys: readonly string[]): Promise<[NodeClient, number[]][]> {
+    if (keys.length === 0) return []
+    if (!this.cluster) return [[await this.sender.nodeFor(keys[0]!), keys.map((_, i) => i)]]
+    const groups = groupBySlot(keys)
+    const nodes = await Promise.all(groups.map(({ indexes }) => this.sender.nodeFor(keys[indexes[0]!]!)))
+    const byNode = new Map<NodeClient, number[]>()
+    groups.forEach(({ indexes }, g) => {
+      const group = byNode.get(nodes[g]!)
+      if (group) group.push(...indexes)
+      else byNode.set(nodes[g]!, [...indexes])
+    })
+    return [...byNode]
   }
 
   async unlink(keys: readonly string[], announce: Announcement | undefined): Promise<number> {

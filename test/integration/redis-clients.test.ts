@@ -5,10 +5,14 @@
  * with CROSSSLOT.
  */
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisStore, RedisStore, tieredStore, type TieredStore } from '../../src/index.js'
+import type { RedisClient } from '../../src/stores/redis.js'
 import { makeStore, prepareStoreKind, REDIS_CLIENT_KINDS, testCluster, testNodeRedis } from '../helpers/cached-client.js'
-import { waitFor } from '../helpers/redis-server.js'
+import { clusterSeeds } from '../helpers/redis-cluster.js'
+import { commandCounts, parseCommandStats, startRedisServer, waitFor, type RedisServer } from '../helpers/redis-server.js'
 import { storeContract } from '../helpers/store-contract.js'
 
 for (const kind of REDIS_CLIENT_KINDS) {
@@ -70,5 +74,55 @@ describe('client detection', () => {
       redisStore({ client: await testNodeRedis('cluster') }).driver,
     ]
     expect(drivers.map((d) => `${d.client}/${d.cluster ? 'cluster' : 'single'}`)).toEqual(['ioredis/single', 'ioredis/cluster', 'node-redis/single', 'node-redis/cluster'])
+  })
+})
+
+describe('redisStore({ replicas }): a version bump waits for the replicas once per server', () => {
+  let master: RedisServer
+  let replica: RedisServer
+  beforeAll(async () => {
+    master = await startRedisServer(['--repl-diskless-sync-delay', '0'])
+    replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)])
+    await waitFor(async () => (await replica.cli('info', 'replication')).includes('master_link_status:up'), 'replication did not start', 10_000)
+  })
+  afterAll(async () => {
+    await replica?.stop()
+    await master?.stop()
+  })
+
+  // Keys of several hash slots: on one server they still need only one WAIT.
+  const entries = (): [string, string][] => ['m:User', 'm:Post', 'm:Order', 't:a', 't:b'].map((tag) => [`replicas-${randomUUID()}:v:${tag}`, 'x'])
+
+  it.each(['ioredis', 'node-redis'])('%s on one server: the SETs and one WAIT', async (client) => {
+    const connection: RedisClient = client === 'ioredis'
+      ? await master.connect()
+      : await createClient({ url: master.url }).on('error', () => {}).connect() as unknown as RedisClient
+    try {
+      const store = redisStore({ client: connection, replicas: 1, channel: false })
+      await master.cli('config', 'resetstat')
+      await store.setMany(entries(), 60_000)
+      const counts = await commandCounts(master)
+      expect({ set: counts.set, wait: counts.wait }).toEqual({ set: 5, wait: 1 })
+    } finally {
+      if (client === 'node-redis') (connection as unknown as { destroy(): void }).destroy()
+    }
+  })
+
+  it('node-redis on a Cluster: one WAIT per master written, however many slots', async () => {
+    const store = redisStore({ client: await testNodeRedis('cluster'), replicas: 1, channel: false })
+    // Every node of the run's cluster (masters and replicas; only masters get WAITs).
+    const nodes = clusterSeeds().map(({ host, port }) => new Redis({ host, port }))
+    try {
+      const waits = async () => {
+        const stats = await Promise.all(nodes.map(async (node) => parseCommandStats(await node.info('commandstats'))))
+        return stats.reduce((sum, counts) => sum + (counts.wait ?? 0), 0)
+      }
+      const before = await waits()
+      const many = Array.from({ length: 40 }, (_, i) => [`replicas-${randomUUID()}:v:${i}`, 'x'] as [string, string])
+      await store.setMany(many, 60_000)
+      expect(await waits() - before, 'WAITs for a bump of 40 slots').toBeLessThanOrEqual(3)
+    } finally {
+      for (const node of nodes) node.disconnect()
+    }
   })
 })
