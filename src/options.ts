@@ -191,12 +191,17 @@ export function checkModelNames(models: Record<string, unknown>, known: readonly
   }
 }
 
+/** The longest TTL in seconds: its milliseconds are still a safe integer (about 285,000 years). */
+const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000)
+
 /** Validates a duration in seconds and returns milliseconds. */
 export function seconds(path: string, value: unknown, allowZero: boolean): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0)
-  if (!ok) throw new CacheConfigError(path, `${allowZero ? 'a number of seconds >= 0' : 'a number of seconds > 0'}`, value)
-  return Math.round((value as number) * 1000)
+  // The bound keeps every TTL a whole number of milliseconds that Redis (PX) and the entry header can hold.
+  const ok = typeof value === 'number' && (allowZero ? value >= 0 : value > 0) && value <= MAX_SECONDS
+  if (!ok) throw new CacheConfigError(path, `a number of seconds ${allowZero ? '>= 0' : '> 0'} and <= ${MAX_SECONDS}`, value)
+  return Math.round(value * 1000)
 }
+
 
 /** Throws a {@link CacheConfigError} for the first key of `value` not in `allowed`. */
 export function rejectUnknownKeys(prefix: string, value: object, allowed: readonly string[]): void {

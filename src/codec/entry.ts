@@ -172,11 +172,11 @@ export function encodeUncompressed(
   return signer ? signer.seal(key, envelope) : envelope
 }
 
-/** The header line, written directly: it is built on every miss (same JSON as {@link headerToJson} gives). */
+/**
+ * The header line, written directly: it is built on every miss (same JSON as {@link headerToJson}
+ * gives). The times are finite: TTLs are validated to whole milliseconds of at most 2^53 - 1.
+ */
 function headerText(h: Pick<EntryHeader, 'deps' | 'createdAt' | 'freshUntil' | 'staleUntil'>, escaped: boolean, compressed: boolean, codec: Codec): string {
-  if (!Number.isFinite(h.createdAt + h.freshUntil + h.staleUntil)) {
-    return JSON.stringify(headerToJson({ ...h, escaped, compressed, codec, ...(compressed && { compression: 'brotli' as const }) }))
-  }
   const j = codec === 'json' ? ',"j":1' : codec === 'json-tagged' ? ',"j":2' : ''
   return `{"d":${JSON.stringify(h.deps)},"c":${h.createdAt},"f":${h.freshUntil},"s":${h.staleUntil}${escaped ? ',"e":1' : ''}${compressed ? ',"z":2' : ''}${j}}`
 }

@@ -21,6 +21,8 @@ describe('cacheExtension() options', () => {
     ['ttl', { ttl: 0 }],
     ['ttl', { ttl: '60' }],
     ['ttl', { ttl: Number.NaN }],
+    ['ttl', { ttl: 1e308 }], // finite, but its milliseconds are not: the entries could not be written or read
+    ['ttl', { ttl: Number.POSITIVE_INFINITY }],
     ['swr', { swr: -1 }],
     ['mode', { mode: 'sometimes' }],
     ['namespace', { namespace: '' }],
@@ -116,6 +118,7 @@ describe('per-read cache option', () => {
   it.each<[string, unknown]>([
     ['cache.ttl', { ttl: -1 }],
     ['cache.ttl', { ttl: '5' }],
+    ['cache.ttl', { ttl: 1e300 }],
     ['cache.swr', { swr: -1 }],
     ['cache.nope', { nope: 1 }],
     ['cache.tags', { tags: [1] }],
