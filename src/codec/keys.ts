@@ -140,7 +140,7 @@ function canonicalScalar(value: unknown): string {
 }
 
 /** Duck-types decimal.js instances (Prisma.Decimal), whichever copy of the class created them. */
-export function isDecimalLike(value: unknown): value is { toString(): string; toFixed(): string } {
+function isDecimalLike(value: unknown): value is { toString(): string; toFixed(): string } {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
   return Array.isArray(v.d) && typeof v.e === 'number' && typeof v.s === 'number' && typeof v.toFixed === 'function'

@@ -30,11 +30,6 @@ export class StoreGuard {
     this.#useDeadline = store.kind !== 'memory'
   }
 
-  /** True while the breaker skips the store. */
-  get isOpen(): boolean {
-    return this.#openUntil > Date.now() || this.#probing
-  }
-
   /** The breaker as `health()` reports it: `'half-open'` once the cool-down is over and until a probe succeeds. */
   get breakerState(): 'closed' | 'open' | 'half-open' {
     if (this.#openUntil === 0) return 'closed'

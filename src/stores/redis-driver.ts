@@ -40,8 +40,9 @@ export type BatchReply = Buffer | string | boolean | null
 
 /** The Redis operations of the store, each on one client and topology. */
 export interface RedisDriver {
-  /** `'ioredis'` or `'node-redis'`, and whether it is a cluster: for events and errors. */
+  /** The client library detected: `'ioredis'` or `'node-redis'`. */
   readonly client: 'ioredis' | 'node-redis'
+  /** Whether the client is a cluster (then keys are spread over buckets). */
   readonly cluster: boolean
   /** Values of `keys` (null where absent): one MGET on a single server, one per hash slot in parallel on a cluster. */
   mget(keys: readonly string[]): Promise<(Buffer | null)[]>
