@@ -115,12 +115,23 @@ export function transactionMethod(engine: CacheEngine, transactionClient: (tx: o
  */
 export function restackable<S extends { client: object }>(surface: S): S {
   const restack = function (this: unknown, extension: unknown) {
-    const below = (Prisma.getExtensionContext(this) as unknown as Context).$parent
-    return below.$extends(extension).$extends(runtimeSurface)
+    // Restacking never calls itself, unless what it stacks brings a surface of its own: a second
+    // cache extension on one client. The two surfaces would restack each other without end.
+    if (restacking) throw new CacheConfigError('$extends', 'one cache extension per client: this client already has cacheExtension() or withAccelerate() applied', 'a second one')
+    restacking = true
+    try {
+      const below = (Prisma.getExtensionContext(this) as unknown as Context).$parent
+      return below.$extends(extension).$extends(runtimeSurface)
+    } finally {
+      restacking = false
+    }
   }
   const runtimeSurface = { ...surface, client: { ...surface.client, $extends: restack } }
   return runtimeSurface as S
 }
+
+/** True while a surface restacks itself above a newly applied extension (synchronous). */
+let restacking = false
 
 interface ClientInternals {
   _engineConfig?: { inlineSchema?: string }

@@ -8,7 +8,8 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cacheExtension, memoryStore, redisStore, tieredStore, type CacheStore } from '../../src/index.js'
+import { CacheConfigError, cacheExtension, memoryStore, redisStore, tieredStore, type CacheStore } from '../../src/index.js'
+import { withAccelerate } from '../../src/accelerate/index.js'
 import { testRedis, uniqueNamespace } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { Prisma } from '../generated/prisma/client.js'
@@ -162,5 +163,32 @@ describe.each(KINDS)('extension order on the %s store', (kind: Kind) => {
     const again = await within(prisma.user.findMany({ where, orderBy: { id: 'asc' }, cache: true }), 'a read after the write')
     expect(again).toStrictEqual(await db.prisma.user.findMany({ where, orderBy: { id: 'asc' } }))
     await db.prisma.user.update({ where: { email: 'order1@example.com' }, data: { name: 'Order 1' } })
+  })
+})
+
+describe('a second cache extension on one client', () => {
+  // Typed as never: the point is what happens at run time, whatever the types allow.
+  const second: [string, () => never][] = [
+    ['cacheExtension()', () => cacheExtension({ store: memoryStore(), namespace: uniqueNamespace() }) as never],
+    ['withAccelerate()', () => withAccelerate({ store: memoryStore(), namespace: uniqueNamespace() }) as never],
+  ]
+
+  it.each(second)('%s applied on a cached client is a CacheConfigError, not a stack overflow', (_name, extension) => {
+    const cached = db.prisma.$extends(cacheExtension({ store: memoryStore(), namespace: uniqueNamespace() }))
+    expect(() => cached.$extends(extension())).toThrow(CacheConfigError)
+    expect(() => cached.$extends(extension())).toThrow(/\$extends: one cache extension per client/)
+    // Also when another extension applies it to the client it is given.
+    expect(() => cached.$extends(Prisma.defineExtension((client) => client.$extends(extension()) as never))).toThrow(CacheConfigError)
+  })
+
+  it('the cached client keeps working after the refused extension, and extensions still stack after it', async () => {
+    const cached = db.prisma.$extends(cacheExtension({ store: memoryStore(), namespace: uniqueNamespace() }))
+    expect(() => cached.$extends(cacheExtension({ store: memoryStore(), namespace: uniqueNamespace() }))).toThrow(CacheConfigError)
+    const after = logging()
+    const stacked = cached.$extends(after.extension)
+    const read = () => stacked.user.count({ where, cache: true }).withCacheInfo()
+    expect((await within(read(), 'first read')).info.status).toBe('miss')
+    expect((await within(read(), 'second read')).info.status).toBe('hit')
+    expect(after.seen).toStrictEqual(['User.count'])
   })
 })
