@@ -30,8 +30,9 @@ export class MemoryStore implements CacheStore {
     for (const key of Object.keys(options)) {
       if (key !== 'maxEntries' && key !== 'maxBytes') throw new CacheConfigError(`memoryStore.${key}`, 'a known option (maxEntries, maxBytes)', 'an unknown option')
     }
-    const maxEntries = options.maxEntries ?? 10_000
-    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
+    // Only a missing option takes its default: null is a wrong value, as everywhere else.
+    const maxEntries = options.maxEntries === undefined ? 10_000 : options.maxEntries
+    const maxBytes = options.maxBytes === undefined ? 64 * 1024 * 1024 : options.maxBytes
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new CacheConfigError('memoryStore.maxEntries', 'an integer >= 1', maxEntries)
     if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new CacheConfigError('memoryStore.maxBytes', 'an integer >= 1', maxBytes)
     this.#lru = new LRUCache<string, StoreValue>({

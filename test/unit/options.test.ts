@@ -100,6 +100,10 @@ describe('cacheExtension() options', () => {
 })
 
 describe('store factory options', () => {
+  it.each(['maxEntries', 'maxBytes'])('memoryStore({ %s: null }) throws CacheConfigError naming it (no silent default)', (option) => {
+    expect(configError(() => memoryStore({ [option]: null } as never)).path).toBe(`memoryStore.${option}`)
+  })
+
   it('memoryStore({ maxEntries: 0 }) throws CacheConfigError naming maxEntries', () => {
     expect(configError(() => memoryStore({ maxEntries: 0 })).path).toBe('memoryStore.maxEntries')
     expect(configError(() => memoryStore({ maxBytes: 0.5 })).path).toBe('memoryStore.maxBytes')
