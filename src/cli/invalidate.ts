@@ -32,7 +32,10 @@ export async function invalidate(client: Redis, options: GlobalOptions, models: 
   }
   const started = performance.now()
   const all = [...models.flatMap((m) => [modelTag(m), allRowsTag(m)]), ...tags.map(userTag)]
-  await redisStore({ client }).setMany(all.map((tag) => [versionKey(options.namespace, tag), newVersion()]), VERSION_TTL_MS)
+  // Attached to the namespace, the store announces the new versions on `<namespace>:bus`; unattached it announced nothing.
+  const store = redisStore({ client })
+  store.attach({ namespace: options.namespace })
+  await store.setMany(all.map((tag) => [versionKey(options.namespace, tag), newVersion()]), VERSION_TTL_MS)
   return { models, tags, versions: all.length, durationMs: Math.round(performance.now() - started) }
 }
 

@@ -9,7 +9,9 @@ import { freePort } from '../helpers/broken-redis.js'
 import { cachedClient, testRedis, uniqueNamespace, type CachedClient } from '../helpers/cached-client.js'
 import { json, runCli } from '../helpers/cli.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { waitFor } from '../helpers/redis-server.js'
 import { redisUrl } from '../helpers/services.js'
+import { redisStore, tieredStore } from '../../src/index.js'
 
 // Each test starts the CLI as a child process (node + tsx): slow on a loaded machine.
 vi.setConfig({ testTimeout: 120_000 })
@@ -121,6 +123,30 @@ describe('stats, inspect and invalidate on a populated namespace', () => {
     expect((await cli('invalidate', '--tags', 'dashboard')).code).toBe(0)
     expect((await prisma.post.count({ cache: { tags: ['dashboard'] } }).withCacheInfo()).info.status).toBe('miss')
     expect((await prisma.category.count({ cache: true }).withCacheInfo()).info.status).toBe('hit')
+  })
+})
+
+describe('invalidate on tiered processes', () => {
+  it('invalidate --models announces on <namespace>:bus: a tiered process evicts its L1 versions and reads the new rows', async () => {
+    const store = tieredStore({ l2: redisStore({ client: testRedis() }) })
+    const { prisma, namespace } = cachedClient(db, 'redis', { store })
+    const { id } = await db.prisma.user.create({ data: { email: 'tiered-cli@example.com', name: 'Old' } })
+    try {
+      await waitFor(() => store.bus.healthy, 'the tiered bus did not subscribe')
+      await prisma.user.findUnique({ where: { id }, cache: true })
+      await prisma.$cache.settle()
+      expect((await prisma.user.findUnique({ where: { id }, cache: true }).withCacheInfo()).info.status).toBe('hit')
+      await db.prisma.user.update({ where: { id }, data: { name: 'New' } }) // the raw client: the cache sees no write
+      const seen = store.bus.sequence
+      expect((await runCli(['--redis', redisUrl, '--namespace', namespace, 'invalidate', '--models', 'User'])).code).toBe(0)
+      await waitFor(() => store.bus.sequence > seen, "the CLI's announcement did not arrive on the bus")
+      const after = await prisma.user.findUnique({ where: { id }, cache: true }).withCacheInfo()
+      expect([after.info.status, after.data?.name]).toEqual(['miss', 'New'])
+    } finally {
+      await db.prisma.user.delete({ where: { id } })
+      await store.close()
+      await dropNamespace(namespace)
+    }
   })
 })
 
