@@ -58,7 +58,7 @@ export class CacheEngine {
     this.signer = options.signSecrets && createSigner(options.signSecrets)
     this.sharedStore = store.shared
     this.decoded = new DecodedResults(options.results)
-    this.telemetry = Telemetry.create(options.telemetry, this.events, options.namespace)
+    this.telemetry = Telemetry.create(options.telemetry, this.events, options.namespace, (error) => this.report(error))
     this.guard = new StoreGuard(store, {
       timeoutMs: options.storeTimeoutMs,
       failures: options.breakerFailures,

@@ -8,10 +8,15 @@
  * Cost without an SDK: each read asks the API's proxy provider whether a real provider was
  * registered (two property reads) and stops there — no span, no context switch, no allocation.
  * Metrics cost nothing per read: the SDK pulls them when it exports.
+ *
+ * Telemetry never fails a query: a tracer or meter that throws (a broken or incompatible SDK) is
+ * reported once, as a cache-side error, and left alone — no more spans from that tracer provider,
+ * no metrics on that meter provider — until the application registers another one.
  */
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type * as OtelApi from '@opentelemetry/api'
+import { CacheError } from '../errors.js'
 import type { CacheEvents } from '../events.js'
 import type { CacheStatus } from '../types.js'
 
@@ -61,60 +66,119 @@ export class Telemetry {
   readonly #noopProvider: unknown
   readonly #events: CacheEvents
   readonly #namespace: string
+  readonly #report: (error: CacheError) => void
   #provider: unknown
   #tracer: OtelApi.Tracer | undefined
+  /** The tracer provider that threw: no span is started on it again. */
+  #brokenProvider: unknown
   #meterProvider: unknown
 
-  /** Telemetry for an extension, or `undefined` when it is turned off or the API is not installed. */
-  static create(enabled: boolean, events: CacheEvents, namespace: string): Telemetry | undefined {
+  /**
+   * Telemetry for an extension, or `undefined` when it is turned off or the API is not installed.
+   * `report` is told (once per tracer or meter provider) when the SDK throws.
+   */
+  static create(enabled: boolean, events: CacheEvents, namespace: string, report: (error: CacheError) => void): Telemetry | undefined {
     const otel = enabled ? loadApi() : undefined
-    return otel && new Telemetry(otel, events, namespace)
+    return otel && new Telemetry(otel, events, namespace, report)
   }
 
-  private constructor(otel: Api, events: CacheEvents, namespace: string) {
+  private constructor(otel: Api, events: CacheEvents, namespace: string, report: (error: CacheError) => void) {
     this.#api = otel
     this.#events = events
     this.#namespace = namespace
+    this.#report = report
     this.#noopProvider = new otel.ProxyTracerProvider().getDelegate()
     this.observeMetrics()
   }
 
-  /** The tracer of the registered SDK, or `undefined` while none is (the common, free case). */
+  /** The tracer of the registered SDK, or `undefined` while none is (the common, free case) or it threw. */
   #activeTracer(): OtelApi.Tracer | undefined {
-    const proxy = this.#api.trace.getTracerProvider() as OtelApi.TracerProvider & { getDelegate?: () => OtelApi.TracerProvider }
-    const provider = proxy.getDelegate ? proxy.getDelegate() : proxy
-    if (provider === this.#noopProvider) return undefined
-    if (provider !== this.#provider) {
-      this.#provider = provider
-      this.#tracer = provider.getTracer(INSTRUMENTATION_NAME)
+    let provider: OtelApi.TracerProvider | undefined
+    try {
+      const proxy = this.#api.trace.getTracerProvider() as OtelApi.TracerProvider & { getDelegate?: () => OtelApi.TracerProvider }
+      provider = proxy.getDelegate ? proxy.getDelegate() : proxy
+      if (provider === this.#noopProvider || provider === this.#brokenProvider) return undefined
+      if (provider !== this.#provider) {
+        this.#tracer = provider.getTracer(INSTRUMENTATION_NAME)
+        this.#provider = provider
+      }
+      return this.#tracer
+    } catch (error) {
+      this.#tracerFailed(provider, error)
+      return undefined
     }
-    return this.#tracer
   }
 
-  /** Starts the `cache.get` span of a read; `undefined` when no SDK is registered. */
+  /** Turns spans off for `provider` (until another is registered) and reports why, once. */
+  #tracerFailed(provider: unknown, error: unknown): void {
+    if (provider !== undefined && provider === this.#brokenProvider) return
+    this.#brokenProvider = provider
+    this.#report(new CacheError('E_CACHE_INTERNAL', `OpenTelemetry tracer failed; no spans until another tracer provider is registered: ${messageOf(error)}`, { cause: error }))
+  }
+
+  /** Runs `step` on a span of `provider`; if the SDK throws, reports it instead. */
+  #safely(provider: unknown, step: () => void): void {
+    try {
+      step()
+    } catch (error) {
+      this.#tracerFailed(provider, error)
+    }
+  }
+
+  /** Starts the `cache.get` span of a read; `undefined` when no SDK is registered (or it threw). */
   startRead(model: string, operation: string, key: string): ReadSpan | undefined {
     const tracer = this.#activeTracer()
     if (!tracer) return undefined
     const otel = this.#api
-    const span = tracer.startSpan('cache.get', {
-      kind: otel.SpanKind.INTERNAL,
-      attributes: { 'cache.key': key, 'prisma.model': model, 'prisma.operation': operation },
-    })
-    const spanContext = otel.trace.setSpan(otel.context.active(), span)
+    const provider = this.#provider
+    let span: OtelApi.Span
+    let spanContext: OtelApi.Context
+    try {
+      span = tracer.startSpan('cache.get', {
+        kind: otel.SpanKind.INTERNAL,
+        attributes: { 'cache.key': key, 'prisma.model': model, 'prisma.operation': operation },
+      })
+      spanContext = otel.trace.setSpan(otel.context.active(), span)
+    } catch (error) {
+      this.#tracerFailed(provider, error)
+      return undefined
+    }
     return {
-      run: (fn) => otel.context.with(spanContext, fn),
-      end(status, itemSize) {
+      run: (fn) => this.#runIn(provider, spanContext, fn),
+      end: (status, itemSize) => this.#safely(provider, () => {
         span.setAttributes({ 'cache.hit': status === 'hit' || status === 'stale', 'cache.status': status })
         if (itemSize !== undefined) span.setAttribute('cache.item_size', itemSize)
         span.end()
-      },
-      fail(error) {
+      }),
+      fail: (error) => this.#safely(provider, () => {
         span.recordException(error instanceof Error ? error : String(error))
         span.setStatus({ code: otel.SpanStatusCode.ERROR })
         span.setAttributes({ 'cache.hit': false })
         span.end()
-      },
+      }),
     }
+  }
+
+  /**
+   * Runs `fn` in `spanContext`; if the context manager throws, `fn` still runs (once) outside it,
+   * and an error of `fn` itself is the read's own, passed on as it is.
+   */
+  #runIn<T>(provider: unknown, spanContext: OtelApi.Context, fn: () => Promise<T>): Promise<T> {
+    let ran: { result: Promise<T> } | { error: unknown } | undefined
+    try {
+      this.#api.context.with(spanContext, () => {
+        try {
+          ran = { result: fn() }
+        } catch (error) {
+          ran = { error }
+        }
+      })
+    } catch (error) {
+      this.#tracerFailed(provider, error)
+    }
+    if (ran === undefined) return fn()
+    if ('error' in ran) throw ran.error
+    return ran.result
   }
 
   /**
@@ -123,50 +187,59 @@ export class Telemetry {
    * concatenation on the miss's path.
    */
   startPut(model: string, operation: string, key: string, stored: string | Buffer): OperationSpan | undefined {
-    const tracer = this.#activeTracer()
-    if (!tracer) return undefined
-    const span = tracer.startSpan('cache.put', {
-      kind: this.#api.SpanKind.INTERNAL,
-      attributes: { 'cache.key': key, 'cache.item_size': byteSize(stored), 'prisma.model': model, 'prisma.operation': operation },
-    })
-    return this.#operation(span)
+    return this.#startOperation('cache.put', () => ({ 'cache.key': key, 'cache.item_size': byteSize(stored), 'prisma.model': model, 'prisma.operation': operation }))
   }
 
   /** A `cache.invalidate` span around replacing the versions of `tags`. */
   startInvalidate(tags: readonly string[], model?: string, operation?: string): OperationSpan | undefined {
     this.observeMetrics()
-    const tracer = this.#activeTracer()
-    if (!tracer) return undefined
-    const span = tracer.startSpan('cache.invalidate', {
-      kind: this.#api.SpanKind.INTERNAL,
-      attributes: { 'cache.tags': [...tags], ...(model !== undefined && { 'prisma.model': model }), ...(operation !== undefined && { 'prisma.operation': operation }) },
-    })
-    return this.#operation(span)
+    return this.#startOperation('cache.invalidate', () => ({
+      'cache.tags': [...tags], ...(model !== undefined && { 'prisma.model': model }), ...(operation !== undefined && { 'prisma.operation': operation }),
+    }))
   }
 
-  #operation(span: OtelApi.Span): OperationSpan {
+  /** A span `name` with the `attributes` (computed only when a span is recorded) that never throws. */
+  #startOperation(name: string, attributes: () => OtelApi.Attributes): OperationSpan | undefined {
+    const tracer = this.#activeTracer()
+    if (!tracer) return undefined
     const otel = this.#api
+    const provider = this.#provider
+    let span: OtelApi.Span
+    try {
+      span = tracer.startSpan(name, { kind: otel.SpanKind.INTERNAL, attributes: attributes() })
+    } catch (error) {
+      this.#tracerFailed(provider, error)
+      return undefined
+    }
     return {
-      end(error) {
+      end: (error) => this.#safely(provider, () => {
         if (error !== undefined) {
           span.recordException(error instanceof Error ? error : String(error))
           span.setStatus({ code: otel.SpanStatusCode.ERROR })
         }
         span.end()
-      },
+      }),
     }
   }
 
   /**
    * Registers the counters as observable instruments on the global meter, once per meter
    * provider: called at creation and on every miss and invalidation (never on a hit), so an SDK
-   * started after the extension is picked up at the next miss.
+   * started after the extension is picked up at the next miss. Never throws: a meter that does
+   * (or lacks addBatchObservableCallback) is reported once and gets no metrics.
    */
   observeMetrics(): void {
-    const provider = this.#api.metrics.getMeterProvider()
-    if (provider === this.#meterProvider) return
-    this.#meterProvider = provider
-    const meter = provider.getMeter(INSTRUMENTATION_NAME)
+    try {
+      const provider = this.#api.metrics.getMeterProvider()
+      if (provider === this.#meterProvider) return
+      this.#meterProvider = provider
+      this.#register(provider.getMeter(INSTRUMENTATION_NAME))
+    } catch (error) {
+      this.#report(new CacheError('E_CACHE_INTERNAL', `OpenTelemetry meter failed; no metrics until another meter provider is registered: ${messageOf(error)}`, { cause: error }))
+    }
+  }
+
+  #register(meter: OtelApi.Meter): void {
     const ns = { 'cache.namespace': this.#namespace }
     const reads = meter.createObservableCounter('pqc.cache.reads', { description: 'Cached Prisma reads by model, operation and status (hit, miss, stale)' })
     const saved = meter.createObservableCounter('pqc.cache.saved_time', { unit: 's', description: 'Database time the hits saved: for each hit, what the last miss of its entry took' })
@@ -194,4 +267,8 @@ export class Telemetry {
       for (const [name, instrument] of Object.entries(totals)) result.observe(instrument, counts[name as keyof typeof totals], ns)
     }, [reads, saved, ...Object.values(totals)])
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
