@@ -16,20 +16,29 @@ import type { AcceleratedPromise, AccelerateInfo, PrismaCacheStrategy } from './
 type Args = Record<string, unknown> | undefined
 type Read = (args: Args) => CachedPromise<unknown>
 
-/** Adds `withAccelerateInfo()` to a promise that has `withCacheInfo()`. */
+/** A Prisma promise as a batch `$transaction` sees it. */
+type Batchable<T> = { requestTransaction(batch: unknown): PromiseLike<T> }
+
+/**
+ * Adds `withAccelerateInfo()` to a promise that has `withCacheInfo()`. In a batch `$transaction`
+ * the read runs in the batch, uncached (as the read itself does there), and reports `'none'`.
+ */
 export function accelerated<T>(promise: CachedPromise<T>): AcceleratedPromise<T> {
   const withAccelerateInfo = () =>
-    new LazyPrismaPromise(async (): Promise<{ data: T; info: AccelerateInfo | null }> => {
-      const { data, info } = await promise.withCacheInfo()
-      return { data, info: accelerateInfo(info) }
-    })
+    new LazyPrismaPromise(
+      async (): Promise<{ data: T; info: AccelerateInfo | null }> => {
+        const { data, info } = await promise.withCacheInfo()
+        return { data, info: accelerateInfo(info) }
+      },
+      async (batch) => ({ data: await (promise as unknown as Batchable<T>).requestTransaction(batch), info: accelerateInfo({ status: 'bypass' }) }),
+    )
   return Object.assign(promise, { withAccelerateInfo })
 }
 
-/** A read whose arguments were rejected: every way of awaiting it rejects with `error`. */
+/** A read whose arguments were rejected: every way of awaiting it (in a batch too) rejects with `error`. */
 function rejected(error: unknown): AcceleratedPromise<never> {
   const fail = () => Promise.reject(error)
-  const promise = Object.assign(new LazyPrismaPromise<never>(fail), {
+  const promise = Object.assign(new LazyPrismaPromise<never>(fail, fail), {
     withCacheInfo: fail,
   })
   return accelerated(promise as unknown as CachedPromise<never>)

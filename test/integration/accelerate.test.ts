@@ -235,6 +235,23 @@ describe.each(STORE_KINDS)('withAccelerate() on the %s store', (kind: StoreKind)
     expect(count).toBe(3)
     expect(product?.id).toBe(ids.book)
   })
+
+  it('withAccelerateInfo() runs in a batch $transaction, uncached, and reports none', async () => {
+    const prisma = appClient(kind)
+    const batch = prisma.$transaction([
+      prisma.product.count({ cacheStrategy: { ttl: 60 } }).withAccelerateInfo(),
+      prisma.product.findUnique({ where: { id: ids.book }, cacheStrategy: { ttl: 60 } }).withAccelerateInfo(),
+      prisma.product.count(),
+    ])
+    const hang = sleep(5000, undefined, { ref: false }).then(() => 'still pending after 5 s')
+    const [count, product, plain] = await Promise.race([batch, hang.then((message) => Promise.reject(new Error(message)))])
+    expect([count.data, count.info?.cacheStatus, count.info?.region]).toEqual([3, 'none', 'local'])
+    expect([product.data?.id, product.info?.cacheStatus]).toEqual([ids.book, 'none'])
+    expect(plain).toBe(3)
+    expect((await prisma.product.count({ cacheStrategy: { ttl: 60 } }).withAccelerateInfo()).info?.cacheStatus).toBe('miss')
+    const invalid = prisma.$transaction([prisma.product.count({ cacheStrategy: { ttl: -1 } }).withAccelerateInfo()])
+    await expect(invalid).rejects.toBeInstanceOf(CacheConfigError)
+  })
 })
 
 describe('Accelerate tag rules and option checks', () => {
