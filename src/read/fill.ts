@@ -88,8 +88,9 @@ export async function refresh(engine: CacheEngine, plan: Plan, known: (string | 
 
 /**
  * Runs the query and stores its result under `captured` (nothing is stored without them). The
- * caller gets the value as soon as the query answers; storing, and releasing `lockToken`, happen
- * in `settled` — inline on a memory store, where they cost no round trip.
+ * caller gets the value (and how long the query took) as soon as the query answers; storing, and
+ * releasing `lockToken`, happen in `settled` — inline on a memory store, where they cost no round
+ * trip. Emits no `miss`: the read that counted the miss does (an `swr` refresh is none).
  */
 async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: string[] | undefined, query: Query, lockToken?: string): Promise<FlightResult> {
   const startedAt = performance.now()
@@ -100,35 +101,34 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     throw error
   }
-  const durationMs = performance.now() - startedAt
-  engine.events.recordQueryTime(plan.key, durationMs)
+  const queryMs = performance.now() - startedAt
+  engine.events.recordQueryTime(plan.key, queryMs)
   engine.telemetry?.observeMetrics()
-  if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), durationMs })
   let serialized: Serialized | undefined
   try {
     serialized = serializeWithin(value, engine.options.maxEntryBytes)
   } catch (error) {
     skip(engine, plan, error)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
-    return { value, copy: () => value }
+    return { value, copy: () => value, queryMs }
   }
   const size = serialized && sizeWithin(serialized.text, engine.options.maxEntryBytes, engine.compressAbove)
   if (serialized === undefined || size! > engine.options.maxEntryBytes) {
     skip(engine, plan)
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     // Too large to keep a serialized copy for the (rare) joiners: each one serializes its own.
-    return { value, copy: () => deserializeValue(serializeValue(value)) }
+    return { value, copy: () => deserializeValue(serializeValue(value)), queryMs }
   }
   const text = serialized
   const copy = () => deserializeValue(text)
   if (!captured) {
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
-    return { value, copy }
+    return { value, copy, queryMs }
   }
   if (!engine.sharedStore) {
     let deps = storeNow(engine, plan, value, serialized, size!, captured)
     if (deps === LATER) deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
-    return { value, copy, ...(deps && { deps }) }
+    return { value, copy, queryMs, ...(deps && { deps }) }
   }
   // The deps are known before storing whenever the plan decided them. A lookup by a non-id unique
   // field learns its row only now, with two more round trips: that store is awaited, as before
@@ -136,11 +136,11 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
   const planned = dependenciesFromPlan(engine, plan, value, captured)
   if (!Array.isArray(planned)) {
     const deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
-    return { value, copy, ...(deps && { deps }) }
+    return { value, copy, queryMs, ...(deps && { deps }) }
   }
   const settled = store(engine, plan, value, serialized, size!, captured, lockToken, planned).then(() => undefined, () => undefined)
   engine.inBackground(settled)
-  return { value, copy, settled, deps: planned }
+  return { value, copy, queryMs, settled, deps: planned }
 }
 
 /** Computes the dependencies (unless `planned`), writes the entry, releases the lock; never rejects. */

@@ -241,7 +241,12 @@ async function miss(engine: CacheEngine, plan: Plan, versions: (string | undefin
     return join(engine, plan, flight, query)
   }
   countMiss(engine, plan)
-  const result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control, heldLock))
+  let result: FlightResult | undefined
+  try {
+    result = await engine.flights.run(plan.key, signature, (control) => fill(engine, plan, versions, query, control, heldLock))
+  } finally {
+    emitMiss(engine, plan, result?.queryMs)
+  }
   recordFlight(plan, result)
   return { value: result.value, info: { status: 'miss', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
 }
@@ -262,11 +267,23 @@ async function join(engine: CacheEngine, plan: Plan, flight: Flight, query: Quer
     return { value: await result.copy(), info: { status: 'hit', key: plan.key, ttl: plan.policy.ttlMs / 1000 } }
   }
   countMiss(engine, plan)
-  const result = await withinLockWait(engine, flight)
+  let result: FlightResult | undefined
+  try {
+    result = await withinLockWait(engine, flight)
+  } catch (error) {
+    emitMiss(engine, plan)
+    throw error
+  }
   if (!result) {
     markIncomplete()
-    return { value: await query(), info: { status: 'miss', key: plan.key } }
+    const startedAt = performance.now()
+    try {
+      return { value: await query(), info: { status: 'miss', key: plan.key } }
+    } finally {
+      emitMiss(engine, plan, performance.now() - startedAt)
+    }
   }
+  emitMiss(engine, plan)
   recordFlight(plan, result)
   return { value: await result.copy(), info: { status: 'miss', key: plan.key } }
 }
@@ -298,6 +315,15 @@ function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof GAVE_
 
 function countMiss(engine: CacheEngine, plan: Plan): void {
   engine.events.countRead('miss', plan.model, plan.operation, plan.key)
+}
+
+/**
+ * The `miss` event of a read {@link countMiss} counted — one per counted miss, so listeners
+ * (Prometheus, insights) add up to `stats()` — once it has its answer. `queryMs`: the database
+ * time, only when this read's own query ran (a joiner or a lock waiter ran none).
+ */
+function emitMiss(engine: CacheEngine, plan: Plan, queryMs?: number): void {
+  if (engine.events.has('miss')) engine.events.emit('miss', { ...eventOf(plan), ...(queryMs !== undefined && { durationMs: queryMs }) })
 }
 
 /** Tells a running `getOrSet` which versions a flight's value was computed under. */

@@ -13,6 +13,8 @@ export interface FlightResult {
   value: unknown
   /** Fresh copy for a joiner (results are never shared between callers). */
   copy(): unknown
+  /** Milliseconds the database query took, when this flight ran it (not for an entry another process stored). */
+  queryMs?: number
   /** The dependency versions the value was computed under; undefined when they are unknown. */
   deps?: [tag: string, version: string][]
   /** Resolves once the entry is stored (or given up): the flight stays joinable until then. */

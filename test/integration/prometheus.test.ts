@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prometheusMetrics } from '../../src/telemetry/prometheus.js'
 import { cachedClient } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { holdSelects } from '../helpers/hold.js'
+import { waitFor } from '../helpers/redis-server.js'
 
 let db: TestDatabase
 let userId: number
@@ -69,6 +71,26 @@ describe.each(['memory', 'redis'] as const)('prometheusMetrics on the %s store',
     expect(await value(registry, 'pqc_cache_reads_total', { model: 'User', operation: 'count', status: 'hit' })).toBe(1)
   })
 
+  it('reads_total adds up to stats(): an swr refresh is no miss, and reads that joined a fill are', async () => {
+    const { prisma } = cachedClient(db, kind)
+    const registry = new Registry()
+    prometheusMetrics(prisma, { registry })
+    db.executions.reset()
+    await prisma.user.findMany({ cache: { ttl: 0, swr: 60 } }) // miss
+    for (let i = 0; i < 3; i++) {
+      await prisma.user.findMany({ cache: { ttl: 0, swr: 60 } }) // stale, refreshed in the background
+      await prisma.$cache.settle()
+    }
+    await Promise.all(Array.from({ length: 5 }, () => prisma.user.count({ cache: true }))) // 1 query, 5 misses
+    expect(db.executions.reads).toBe(1 + 3 + 1)
+    const byModel = prisma.$cache.stats().byModel.User!
+    expect(byModel).toMatchObject({ misses: 6, stale: 3 })
+    const reads = (operation: string, status: string) => value(registry, 'pqc_cache_reads_total', { model: 'User', operation, status })
+    expect([await reads('findMany', 'miss'), await reads('findMany', 'stale'), await reads('count', 'miss')]).toEqual([1, 3, 5])
+    // The duration histogram has one miss per database query a read waited for (no refresh, no joiner).
+    expect(await value(registry, 'pqc_cache_read_duration_seconds_count', { status: 'miss' })).toBe(2)
+  })
+
   it('lets two clients share one registry', async () => {
     const registry = new Registry()
     const a = cachedClient(db, kind).prisma
@@ -79,4 +101,22 @@ describe.each(['memory', 'redis'] as const)('prometheusMetrics on the %s store',
     await b.user.count({ cache: true })
     expect(await value(registry, 'pqc_cache_reads_total', { model: 'User', operation: 'count', status: 'miss' })).toBe(2)
   })
+})
+
+it('a read that waited on another process\'s stampede lock is a miss in reads_total, as in stats()', async () => {
+  const first = cachedClient(db, 'redis')
+  const second = cachedClient(db, 'redis', { namespace: first.namespace }) // another process, same Redis namespace
+  const registry = new Registry()
+  prometheusMetrics(first.prisma, { registry })
+  prometheusMetrics(second.prisma, { registry })
+  const hold = holdSelects(db, '"User"')
+  const filling = Promise.resolve(first.prisma.user.count({ where: { email: { contains: '@' } }, cache: true })) // started: a Prisma promise runs on then()
+  await hold.arrived
+  const waiting = Promise.resolve(second.prisma.user.count({ where: { email: { contains: '@' } }, cache: true }))
+  await waitFor(() => second.prisma.$cache.stats().lockWaits === 1, 'the second client did not wait on the lock')
+  hold.release()
+  await Promise.all([filling, waiting])
+  expect([first.prisma.$cache.stats().misses, second.prisma.$cache.stats().misses]).toEqual([1, 1])
+  expect(await value(registry, 'pqc_cache_reads_total', { model: 'User', operation: 'count', status: 'miss' })).toBe(2)
+  expect(await value(registry, 'pqc_cache_read_duration_seconds_count', { status: 'miss' })).toBe(1)
 })
