@@ -12,15 +12,21 @@ import { withReadInfo } from '../prisma/read-methods.js'
 import { createAccelerateApi } from './api.js'
 import { accelerateReadMethods, acceleratedTransactionClient } from './read-methods.js'
 
-/** The options of `withAccelerate()`: every option of `cacheExtension()` (Accelerate's `fetch` has no use here). */
-export type WithAccelerateOptions = CacheOptions
+/** The options of `withAccelerate()`: every option of `cacheExtension()`, and Accelerate's `fetch`. */
+export interface WithAccelerateOptions extends CacheOptions {
+  /**
+   * Accelerate's custom `fetch`: accepted so that Accelerate code compiles and runs unchanged, and
+   * ignored (this cache makes no HTTP requests). @default undefined
+   */
+  fetch?(this: void, input: string | URL | Request, init?: RequestInit): Promise<Response>
+}
 
 /**
  * The cache extension with Accelerate's client API, so code written for Accelerate runs after
- * changing only the import. Takes every option of `cacheExtension()`.
+ * changing only the import. Takes every option of `cacheExtension()`, and ignores `fetch`.
  */
 export function withAccelerate(options: WithAccelerateOptions = {}) {
-  const setup = cacheSetup(options)
+  const setup = cacheSetup(withoutFetch(options))
   return Prisma.defineExtension((client) => {
     const engine = setup.engineFor(client)
     const cache = createCacheApi(engine)
@@ -36,4 +42,11 @@ export function withAccelerate(options: WithAccelerateOptions = {}) {
       },
     }))
   })
+}
+
+/** `options` without Accelerate's `fetch`, which cacheSetup would reject as an unknown option (anything else is cacheSetup's to check). */
+function withoutFetch(options: WithAccelerateOptions): CacheOptions {
+  if (typeof options !== 'object' || options === null || !('fetch' in options)) return options
+  const { fetch: _ignored, ...cacheOptions } = options
+  return cacheOptions
 }

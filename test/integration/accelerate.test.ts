@@ -294,4 +294,14 @@ describe('Accelerate tag rules and option checks', () => {
     await rejects(() => client.product.count({ cacheStrategy: { tll: 5 } }), 'cacheStrategy.tll')
     await rejects(() => client.product.count({ cacheStrategy: { ttl: 5 }, cache: true }), 'cacheStrategy')
   })
+
+  it("accepts Accelerate's fetch option and ignores it: the cache makes no HTTP request", async () => {
+    let calls = 0
+    const fetch = (...args: Parameters<typeof globalThis.fetch>) => (calls++, globalThis.fetch(...args))
+    const client = db.prisma.$extends(withAccelerate({ fetch, store: makeStore('memory'), namespace: uniqueNamespace() }))
+    const reads = [await client.product.count({ cacheStrategy: { ttl: 60 } }).withAccelerateInfo(), await client.product.count({ cacheStrategy: { ttl: 60 } }).withAccelerateInfo()]
+    expect(reads.map((r) => r.info?.cacheStatus)).toEqual(['miss', 'ttl'])
+    expect(calls).toBe(0)
+    expect(() => withAccelerate({ fetch, ttl: 60, tll: 5 } as never)).toThrow(CacheConfigError) // other options are still checked
+  })
 })

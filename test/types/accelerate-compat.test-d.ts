@@ -23,6 +23,11 @@ describe('types shared with @prisma/extension-accelerate', () => {
     expectTypeOf<Ours.AccelerateInvalidateInput>().toEqualTypeOf<Original.AccelerateInvalidateInput>()
   })
 
+  it('accepts the options Accelerate accepts (fetch)', () => {
+    expectTypeOf<NonNullable<Parameters<typeof Original.withAccelerate>[0]>>().toExtend<Ours.WithAccelerateOptions>()
+    void withAccelerate({ fetch: globalThis.fetch })
+  })
+
   it('accepts every cacheStrategy and invalidate input Accelerate accepts', () => {
     void prisma.user.findMany({ cacheStrategy: strategy })
     void prisma.user.count({ cacheStrategy: strategy })
