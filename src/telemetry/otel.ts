@@ -27,17 +27,47 @@ export const INSTRUMENTATION_NAME = 'prisma-query-cache'
 
 let api: Api | null | undefined
 
-/** `@opentelemetry/api` if the application has it installed, else `undefined` (looked up once). */
+/**
+ * `@opentelemetry/api` if the application has it installed, else `undefined` (looked up once):
+ * from the working directory, else from this library's own location (where a package manager puts
+ * its peer dependencies), else from the main script's — an app started from another directory
+ * (a service manager, `node /srv/app/dist/main.js`, a workspace root) still finds it.
+ */
 function loadApi(): Api | undefined {
   if (api === undefined) {
-    try {
-      // Resolved from the app's directory: works in the ES module and the CommonJS build alike.
-      api = createRequire(join(process.cwd(), 'package.json'))('@opentelemetry/api') as Api
-    } catch {
-      api = null
+    api = null
+    for (const base of [join(process.cwd(), 'package.json'), ownFile(), process.argv[1]]) {
+      if (!base) continue
+      try {
+        api = createRequire(base)('@opentelemetry/api') as Api
+        break
+      } catch {
+        // not installed where `base` looks: try the next place
+      }
     }
   }
   return api ?? undefined
+}
+
+/**
+ * This module's file: `__filename` in the CommonJS build; in the ES module build (where
+ * `import.meta`, which the CommonJS build cannot contain, would be the way) V8's call site of this
+ * function, a file: URL.
+ */
+function ownFile(): string | undefined {
+  if (typeof __filename === 'string') return __filename
+  const { prepareStackTrace, stackTraceLimit } = Error
+  try {
+    Error.stackTraceLimit = 1
+    Error.prepareStackTrace = (_error, sites) => sites
+    const sites = new Error().stack as unknown as NodeJS.CallSite[] | undefined
+    return sites?.[0]?.getFileName() ?? undefined
+  } catch {
+    return undefined
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace
+    Error.stackTraceLimit = stackTraceLimit
+  }
 }
 
 /** Size in bytes of a stored value. */

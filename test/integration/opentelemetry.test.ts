@@ -4,6 +4,11 @@
  * database query as a child of its `cache.get` span, `cache.put` and `cache.invalidate`, the
  * counters as metrics on the global meter, and nothing at all with `telemetry: false`.
  */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { context, metrics, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics'
@@ -179,4 +184,19 @@ describe('metrics on the global meter', () => {
     const m = await collect(namespace)
     for (const points of m.values()) expect(points).toEqual([])
   })
+})
+
+it('finds @opentelemetry/api when the app runs from a directory without it (from the library\'s own location)', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'pqc-otel-'))
+  try {
+    const module = (path: string) => JSON.stringify(fileURLToPath(new URL(`../../${path}`, import.meta.url)))
+    const script = `import { Telemetry } from ${module('src/telemetry/otel.ts')}; import { CacheEvents } from ${module('src/events.ts')}
+      console.log(Telemetry.create(true, new CacheEvents(), 'ns', () => {}) ? 'telemetry on' : 'telemetry off')`
+    const loader = fileURLToPath(import.meta.resolve('tsx'))
+    const run = spawnSync(process.execPath, ['--import', loader, '--input-type=module', '-e', script], { cwd, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.stdout.trim()).toBe('telemetry on')
+  } finally {
+    rmSync(cwd, { recursive: true, force: true })
+  }
 })
