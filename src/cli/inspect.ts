@@ -2,11 +2,13 @@
  * `prisma-query-cache inspect <model|key>`: each entry with its age, TTL, size, the dependency
  * versions it was stored under and whether it is still valid (every recorded version is still
  * the current `<ns>:v:<tag>` value, and the entry is inside its stale window). Reads entry headers
- * only: values are never decoded nor printed.
+ * only: values are never decoded nor printed. Signed entries (option `sign`) are read past their
+ * signature, which the CLI cannot check without the secret: they are marked `signed`.
  */
 import type { Redis } from 'ioredis'
 import { versionKey } from '../codec/keys.js'
 import { parseEntry } from '../codec/entry.js'
+import { withoutSignature } from '../codec/signer.js'
 import { describeKey } from './keys.js'
 import { CliError, emit, formatBytes, formatMs, table, UsageError, type GlobalOptions } from './output.js'
 import { escapeGlob, execPipeline, scanBatches } from './redis.js'
@@ -25,6 +27,8 @@ export interface InspectedEntry {
   valid: boolean
   /** Why it is not valid. */
   reason?: string
+  /** Written with option `sign`: `valid` says nothing of its signature, which is not checked. */
+  signed?: boolean
   dependencies: { tag: string; version: string; current: string | null; ok: boolean }[]
 }
 
@@ -74,7 +78,7 @@ export function printInspect(options: GlobalOptions, report: InspectReport): voi
       e.ageMs === undefined ? '-' : formatMs(e.ageMs),
       e.ttlMs < 0 ? 'none' : formatMs(e.ttlMs),
       formatBytes(e.bytes),
-      e.valid ? (e.fresh ? 'valid' : 'valid (stale)') : `invalid: ${e.reason}`,
+      (e.valid ? (e.fresh ? 'valid' : 'valid (stale)') : `invalid: ${e.reason}`) + (e.signed ? ', signature not checked' : ''),
       e.dependencies.map((d) => (d.ok ? d.tag : `${d.tag} (changed)`)).join(' '),
     ])
     const shown = report.entries.length < report.total ? ` (first ${report.entries.length} shown)` : ''
@@ -100,9 +104,10 @@ async function inspectKeys(client: Redis, namespace: string, keys: string[]): Pr
     const raw = results[3 * i] as Buffer | null
     if (raw !== null) found.push({ key, raw, ttlMs: Number(results[3 * i + 1]), bytes: Number(results[3 * i + 2] ?? 0) })
   })
-  const parsed = found.map((f) => {
+  const unsigned = found.map((f) => withoutSignature(f.raw))
+  const parsed = found.map((f, i) => {
     try {
-      return parseEntry(f.raw).header
+      return parseEntry(unsigned[i] ?? f.raw).header
     } catch (error) {
       return error instanceof Error ? error.message : String(error)
     }
@@ -116,7 +121,7 @@ async function inspectKeys(client: Redis, namespace: string, keys: string[]): Pr
   return found.map((f, i) => {
     const header = parsed[i]!
     const { model, operation } = describeKey(namespace, f.key)
-    const base = { key: f.key, ...(model !== undefined && { model, operation }), ttlMs: f.ttlMs, bytes: f.bytes }
+    const base = { key: f.key, ...(model !== undefined && { model, operation }), ttlMs: f.ttlMs, bytes: f.bytes, ...(unsigned[i] !== undefined && { signed: true }) }
     if (typeof header === 'string') return { ...base, valid: false, reason: header, dependencies: [] }
     const dependencies = header.deps.map(([tag, version]) => ({ tag, version, current: current.get(tag) ?? null, ok: current.get(tag) === version }))
     const changed = dependencies.filter((d) => !d.ok).map((d) => d.tag)

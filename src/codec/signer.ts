@@ -49,3 +49,13 @@ export function createSigner(secrets: readonly Buffer[]): Signer {
     },
   }
 }
+
+/**
+ * The unsigned entry inside `raw` when it carries a signature, its MAC not checked (`undefined`
+ * when `raw` is not signed): for the CLI, which reads headers without the application's secret.
+ */
+export function withoutSignature(raw: string | Buffer): string | Buffer | undefined {
+  const mark = typeof raw === 'string' ? raw.slice(0, MARK.length) : raw.toString('latin1', 0, MARK.length)
+  if (raw.length < PREFIX_CHARS || mark !== MARK) return undefined
+  return typeof raw === 'string' ? raw.slice(PREFIX_CHARS) : raw.subarray(PREFIX_CHARS)
+}

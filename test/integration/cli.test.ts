@@ -126,6 +126,24 @@ describe('stats, inspect and invalidate on a populated namespace', () => {
   })
 })
 
+describe('inspect on signed entries', () => {
+  it('reads the headers of entries written with sign: { secret }, marked signed (the signature is not checked)', async () => {
+    const { prisma, namespace } = cachedClient(db, 'redis', { sign: { secret: 'cli-inspect-secret' } })
+    try {
+      await prisma.user.findUnique({ where: { id: adaId }, cache: true })
+      await prisma.user.count({ cache: true })
+      await prisma.$cache.settle()
+      const report = json(await runCli(['--redis', redisUrl, '--namespace', namespace, 'inspect', 'User', '--json']))
+      expect(report).toMatchObject({ total: 2, valid: 2 })
+      for (const entry of report.entries) expect(entry).toMatchObject({ valid: true, signed: true, dependencies: expect.arrayContaining([expect.objectContaining({ ok: true })]) })
+      const text = await runCli(['--redis', redisUrl, '--namespace', namespace, 'inspect', 'User'])
+      expect(text.stdout).toMatch(/valid, signature not checked/)
+    } finally {
+      await dropNamespace(namespace)
+    }
+  })
+})
+
 describe('invalidate on tiered processes', () => {
   it('invalidate --models announces on <namespace>:bus: a tiered process evicts its L1 versions and reads the new rows', async () => {
     const store = tieredStore({ l2: redisStore({ client: testRedis() }) })
