@@ -49,10 +49,15 @@ export async function insights(prisma: WithCache, options: InsightsOptions = {})
   const { port = 0, host = '127.0.0.1' } = options
   const handler = insightsHandler(prisma)
   const server = createServer(handler)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+  } catch (error) {
+    handler.close() // nobody gets the handler: unsubscribe its collector from the cache now
+    throw error
+  }
   const address = server.address() as AddressInfo
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
@@ -86,6 +91,10 @@ export function insightsHandler(prisma: WithCache): InsightsHandler {
     if (healthTimer) return
     healthTimer = setInterval(() => void collector.refreshHealth().then(() => streams.size > 0 && push()), HEALTH_INTERVAL_MS).unref()
   }
+  const stopHealth = () => {
+    clearInterval(healthTimer)
+    healthTimer = undefined
+  }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -97,9 +106,14 @@ export function insightsHandler(prisma: WithCache): InsightsHandler {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' })
       res.write('retry: 2000\n\n')
       streams.add(res)
-      req.on('close', () => streams.delete(res))
+      req.on('close', () => {
+        streams.delete(res)
+        if (streams.size === 0) stopHealth() // the last page closed: stop pinging the store
+      })
       startHealth()
-      void collector.refreshHealth().finally(() => res.write(`event: snapshot\ndata: ${JSON.stringify(collector.snapshot())}\n\n`))
+      void collector.refreshHealth().finally(() => {
+        if (streams.has(res)) res.write(`event: snapshot\ndata: ${JSON.stringify(collector.snapshot())}\n\n`)
+      })
       return
     }
     if (path.endsWith('/data')) {
@@ -119,7 +133,7 @@ export function insightsHandler(prisma: WithCache): InsightsHandler {
     unsubscribe()
     collector.close()
     clearTimeout(pushTimer)
-    clearInterval(healthTimer)
+    stopHealth()
     for (const res of streams) res.end()
     streams.clear()
   }

@@ -4,10 +4,11 @@
  * ever appears in its HTML or its data. PQC_SCREENSHOTS=1 writes the screenshot to docs/.
  */
 import { existsSync, mkdtempSync } from 'node:fs'
+import { createServer, get, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { insights, insightsHandler, type InsightsServer } from '../../src/insights/index.js'
 import { cachedClient, type CachedClient } from '../helpers/cached-client.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js'
@@ -128,6 +129,65 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('insights page', () =>
       expect(await mounted.locator('#total-hits').textContent()).toBe(prisma.$cache.stats().hits.toLocaleString('en-US'))
       await mounted.close()
     } finally {
+      handler.close()
+      app.closeAllConnections()
+      await new Promise<void>((resolve) => app.close(() => resolve()))
+    }
+  })
+})
+
+/** `prisma` whose `$cache` counts the listeners subscribed and the health pings. */
+function counted() {
+  const counts = { listeners: 0, health: 0 }
+  const cache = prisma.$cache
+  const $cache = new Proxy(cache, {
+    get(target, prop) {
+      if (prop === 'on') return (...args: Parameters<typeof cache.on>) => (counts.listeners++, target.on(...args))
+      if (prop === 'off') return (...args: Parameters<typeof cache.off>) => (counts.listeners--, target.off(...args))
+      if (prop === 'health') return () => (counts.health++, target.health())
+      const value = Reflect.get(target, prop) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { client: { $cache }, counts }
+}
+
+describe('resources', () => {
+  it('insights() that cannot listen rejects and leaves no listener on $cache', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    try {
+      const { client, counts } = counted()
+      const port = (blocker.address() as { port: number }).port
+      await expect(insights(client, { port })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+      expect(counts.listeners).toBe(0)
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()))
+    }
+  })
+
+  it('stops pinging the store once the last live page closed', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const { client, counts } = counted()
+    const handler = insightsHandler(client)
+    let pageClosed!: () => void
+    const closed = new Promise<void>((resolve) => (pageClosed = resolve))
+    // Registered after the handler's own 'close' listener, so it runs after it.
+    const app = createServer((req, res) => (handler(req, res), req.on('close', pageClosed)))
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(app.address() as { port: number }).port}/events`
+      const response = await new Promise<IncomingMessage>((resolve) => get(url, resolve).on('error', () => {}))
+      await new Promise((resolve) => response.once('data', resolve))
+      vi.advanceTimersByTime(5000) // a page is open: the store is pinged every 5 s
+      await expect.poll(() => counts.health).toBeGreaterThanOrEqual(2)
+      response.destroy()
+      await closed
+      const pings = counts.health
+      vi.advanceTimersByTime(20_000)
+      expect(counts.health).toBe(pings)
+    } finally {
+      vi.useRealTimers()
       handler.close()
       app.closeAllConnections()
       await new Promise<void>((resolve) => app.close(() => resolve()))
