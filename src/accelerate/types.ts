@@ -42,7 +42,11 @@ export interface AccelerateInfo {
   region: string
   /** A random id of this read. */
   requestId: string
-  /** A hash of the entry's store key (the same read gives the same signature); `'none'` when not cached. */
+  /**
+   * A hash of the read's store key (the same read gives the same signature), also when the
+   * database answered a read that has one (bypassed, store failed); `'unspecified'` for a read
+   * without a key (no cache option, inside a transaction).
+   */
   signature: string
 }
 

@@ -19,7 +19,7 @@ export interface QueryFigures {
   savedMs: number
   /** Database milliseconds of the last miss. */
   lastQueryMs: number
-  /** The store key of one entry of this shape (keys are hashes: they reveal no value). */
+  /** The store key of one entry of this shape: its arguments are hashed, but a short `scope` value and a read's own `cache.key` appear in it as they are. */
   exampleKey: string
 }
 
