@@ -13,7 +13,7 @@ const STATUS: Record<CacheStatus, AccelerateInfo['cacheStatus']> = {
 }
 
 /** The region every read reports: the cache is the app's own store. */
-export const LOCAL_REGION = 'local'
+const LOCAL_REGION = 'local'
 
 /** Maps one read's {@link CacheInfo}; `now` is when the read resolved. */
 export function accelerateInfo(info: CacheInfo, now = Date.now()): AccelerateInfo {

@@ -13,8 +13,8 @@ import { expectPlainObject, rejectUnknownKeys, seconds } from '../options.js'
 import type { ReadCacheOption } from '../types.js'
 
 /** Accelerate's limits: a tag is letters, digits and `_`, 1-64 characters; 5 tags per read or invalidation. */
-export const TAG_PATTERN = /^[A-Za-z0-9_]{1,64}$/
-export const MAX_TAGS = 5
+const TAG_PATTERN = /^[A-Za-z0-9_]{1,64}$/
+const MAX_TAGS = 5
 
 type Args = Record<string, unknown> | undefined
 

@@ -19,14 +19,13 @@ export interface GlobalOptions {
 
 /** A progress bar on stderr when it is a terminal and `--json` is off; a no-op otherwise. */
 export interface Progress {
-  setTotal(total: number): void
-  increment(by: number, payload?: Record<string, unknown>): void
+  increment(by: number): void
   stop(): void
 }
 
 /** Starts a progress bar labelled `label` over `total` units (unknown totals show a counter). */
-export function progress(options: GlobalOptions, label: string, total: number | undefined, unit = 'keys'): Progress {
-  if (options.json || !process.stderr.isTTY) return { setTotal() {}, increment() {}, stop() {} }
+export function progress(options: GlobalOptions, label: string, total: number | undefined, unit: string): Progress {
+  if (options.json || !process.stderr.isTTY) return { increment() {}, stop() {} }
   const format = total === undefined
     ? `${label} {value} ${unit} | {duration_formatted}`
     : `${label} |{bar}| {percentage}% | {value}/{total} ${unit} | eta {eta_formatted}`
@@ -34,11 +33,10 @@ export function progress(options: GlobalOptions, label: string, total: number | 
   bar.start(total ?? 0, 0)
   let value = 0
   return {
-    setTotal: (t) => bar.setTotal(t),
-    increment(by, payload) {
+    increment(by) {
       value += by
       if (total !== undefined && value > bar.getTotal()) bar.setTotal(value)
-      bar.increment(by, payload)
+      bar.increment(by)
     },
     stop: () => bar.stop(),
   }

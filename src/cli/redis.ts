@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { CliError } from './output.js'
 
 /** Keys examined per SCAN call (Redis' COUNT hint), and the size of each pipelined batch. */
-export const SCAN_COUNT = 5000
+const SCAN_COUNT = 5000
 
 /** Connects to `url`; a server that does not answer is a failure (exit 1), not a hang. */
 export async function connect(url: string): Promise<Redis> {

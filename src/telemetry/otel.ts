@@ -23,7 +23,7 @@ import type { CacheStatus } from '../types.js'
 type Api = typeof OtelApi
 
 /** The name of the tracer and of the meter. */
-export const INSTRUMENTATION_NAME = 'prisma-query-cache'
+const INSTRUMENTATION_NAME = 'prisma-query-cache'
 
 let api: Api | null | undefined
 
