@@ -162,7 +162,8 @@ export function hashArgs(args: unknown): string {
 /** One-shot `crypto.hash` (Node ≥ 20.12) is ~3× faster than a Hash object for short texts. */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash
 
-function sha256(text: string): string {
+/** SHA-256 of `text`, base64url (43 characters). */
+export function sha256(text: string): string {
   return oneShot ? oneShot('sha256', text, 'base64url') : crypto.createHash('sha256').update(text).digest('base64url')
 }
 

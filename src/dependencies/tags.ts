@@ -8,7 +8,7 @@
  *   m:_<Relation>     an implicit many-to-many join table changed
  *   t:<name>          a user tag
  */
-import { canonicalize } from '../codec/keys.js'
+import { canonicalize, sha256 } from '../codec/keys.js'
 
 /** Tag for any change to `model`. */
 export function modelTag(model: string): string {
@@ -20,10 +20,19 @@ export function allRowsTag(model: string): string {
   return `r:${model}:*`
 }
 
-/** Tag of one row, by primary key value (an object for compound keys). */
+/**
+ * Tag of one row, by primary key value (an object for compound keys). A key whose canonical form
+ * is longer than {@link ROW_KEY_MAX_CHARS} (a long string id) is named by its SHA-256 instead: the
+ * tag becomes a store key, and key length must stay bounded whatever ids callers send. The `#`
+ * cannot start a canonical form, so a hashed key never names the same row as a plain one.
+ */
 export function rowTag(model: string, primaryKey: unknown): string {
-  return `r:${model}:${canonicalize(sameInteger(primaryKey))}`
+  const canonical = canonicalize(sameInteger(primaryKey))
+  return `r:${model}:${canonical.length > ROW_KEY_MAX_CHARS ? '#' + sha256(canonical) : canonical}`
 }
+
+/** Longest canonical primary key a row tag spells out (a UUID or cuid is far shorter). */
+const ROW_KEY_MAX_CHARS = 128
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
