@@ -202,7 +202,6 @@ export function seconds(path: string, value: unknown, allowZero: boolean): numbe
   return Math.round(value * 1000)
 }
 
-
 /** Throws a {@link CacheConfigError} for the first key of `value` not in `allowed`. */
 export function rejectUnknownKeys(prefix: string, value: object, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {

@@ -5,8 +5,9 @@
  */
 import { createInterface } from 'node:readline/promises'
 import type { Redis } from 'ioredis'
+import { escapeGlob } from '../stores/redis-driver.js'
 import { CliError, emit, formatMs, progress, type GlobalOptions } from './output.js'
-import { escapeGlob, redact, scanBatches } from './redis.js'
+import { redact, scanBatches } from './redis.js'
 
 /** The `--json` output of `clear`. */
 export interface ClearReport {

@@ -9,9 +9,10 @@ import type { Redis } from 'ioredis'
 import { versionKey } from '../codec/keys.js'
 import { parseEntry } from '../codec/entry.js'
 import { withoutSignature } from '../codec/signer.js'
+import { escapeGlob } from '../stores/redis-driver.js'
 import { describeKey } from './keys.js'
 import { CliError, emit, formatBytes, formatMs, table, UsageError, type GlobalOptions } from './output.js'
-import { escapeGlob, execPipeline, scanBatches } from './redis.js'
+import { execPipeline, scanBatches } from './redis.js'
 
 /** One inspected entry. */
 export interface InspectedEntry {

@@ -47,11 +47,6 @@ export async function* scanBatches(client: Redis, pattern: string, onExamined?: 
   } while (cursor !== '0')
 }
 
-/** `text` with Redis glob characters escaped, for a MATCH pattern. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c)
-}
-
 /** Results of a pipeline, throwing the first error. */
 export async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
   const results = (await pipeline.exec()) ?? []

@@ -4,9 +4,10 @@
  * at once. Only the running totals are kept, so memory stays flat whatever the keyspace size.
  */
 import type { Redis } from 'ioredis'
+import { escapeGlob } from '../stores/redis-driver.js'
 import { describeKey, KIND_LABELS } from './keys.js'
 import { emit, formatBytes, formatMs, progress, table, type GlobalOptions } from './output.js'
-import { escapeGlob, execPipeline, redact, scanBatches } from './redis.js'
+import { execPipeline, redact, scanBatches } from './redis.js'
 
 /** Totals of one (model, operation) pair, or of one kind of non-entry key. */
 export interface StatsGroup {

@@ -76,6 +76,11 @@ export class KeyLayout {
     return this.#tags.map((hashTag) => `${this.namespace}:v:{${hashTag}}:${tag}`)
   }
 
+  /** `tag` without the `@<bucket>:` that {@link qualify} may have put before it. */
+  unqualify(tag: string): string {
+    return tag.charCodeAt(0) === AT ? tag.slice(tag.indexOf(':') + 1) : tag
+  }
+
   /** `tag` as an entry of bucket `home` records it when its version was read in bucket `from`. */
   qualify(tag: string, from: number, home: number): string {
     return from === home || tag.charCodeAt(0) === AT ? tag : `@${from}:${tag}`

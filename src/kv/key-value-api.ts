@@ -85,7 +85,7 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
       if (deps.length > 0) {
         // As for Prisma reads: an invalidation still waiting to reach the store may be the one
         // that should have replaced this value, so it is absent until the retry lands.
-        if (engine.hasPending(deps.map(([tag]) => unqualified(tag)))) return undefined
+        if (engine.hasPending(deps.map(([tag]) => engine.keys.unqualify(tag)))) return undefined
         const current = await engine.guard.call('get', (s) => s.mget(deps.map(([tag]) => engine.keys.version(tag, bucket))))
         if (!versionsMatch(deps, current)) return undefined
       }
@@ -227,11 +227,6 @@ export function createKeyValueApi(engine: CacheEngine): KeyValueApi {
     },
   }
   return api
-}
-
-/** A dependency tag without the `@<bucket>:` a `getOrSet` entry may record it with (see `KeyLayout.qualify`). */
-function unqualified(tag: string): string {
-  return tag.startsWith('@') ? tag.slice(tag.indexOf(':') + 1) : tag
 }
 
 /** Counters have no fallback value: a store failure or a non-integer value rejects. */

@@ -40,10 +40,10 @@ export function createQueryHook(engine: CacheEngine): (params: HookParams) => Pr
 
 async function read(engine: CacheEngine, params: HookParams, model: string): Promise<unknown> {
   const { args, operation, query } = params
-  if (isPassthrough(params)) return query(args && 'cache' in args ? withoutCache(args) : args)
+  if (isPassthrough(params)) return query(withoutCache(args))
   const inTransaction = transactionOf(params) !== undefined
   if (isFluent(params)) {
-    const fluent = { model, operation, args: args && 'cache' in args ? withoutCache(args) : args }
+    const fluent = { model, operation, args: withoutCache(args) }
     return (await readUncached(engine, 'bypass', fluent, () => query(fluent.args), inTransaction)).value
   }
   const started = startRead(engine, model, operation, args)

@@ -25,7 +25,7 @@ export type StartedRead =
  */
 export function startRead(engine: CacheEngine, model: string, operation: string, args: Args): StartedRead {
   const hasOption = args !== undefined && args !== null && 'cache' in args
-  const queryArgs = hasOption ? withoutCache(args) : args
+  const queryArgs = hasOption ? withoutOption(args) : args
   const policy = readPolicy(engine.options, model, hasOption ? args.cache : undefined)
   if (!policy) return { kind: 'bypass', args: queryArgs, model, operation }
   let scope: string | undefined
@@ -38,8 +38,12 @@ export function startRead(engine: CacheEngine, model: string, operation: string,
   return { kind: 'cached', plan: planRead(engine, model, operation, queryArgs, policy, scope) }
 }
 
-/** `args` without the `cache` option (Prisma must never see it). */
-export function withoutCache(args: Record<string, unknown>): Record<string, unknown> {
+/** `args` without the `cache` option (Prisma must never see it); `args` itself when it has none. */
+export function withoutCache(args: Args): Args {
+  return args && 'cache' in args ? withoutOption(args) : args
+}
+
+function withoutOption(args: Record<string, unknown>): Record<string, unknown> {
   const { cache: _cache, ...rest } = args
   return rest
 }
