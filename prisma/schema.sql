@@ -101,6 +101,14 @@ CREATE TABLE "AuditLog" (
 );
 
 -- CreateTable
+CREATE TABLE "Coupon" (
+    "code" TEXT NOT NULL,
+    "percent" INTEGER NOT NULL,
+
+    CONSTRAINT "Coupon_pkey" PRIMARY KEY ("code")
+);
+
+-- CreateTable
 CREATE TABLE "_PostToTag" (
     "A" INTEGER NOT NULL,
     "B" INTEGER NOT NULL,

@@ -98,6 +98,14 @@ CREATE TABLE `AuditLog` (
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 -- CreateTable
+CREATE TABLE `Coupon` (
+    `code` VARCHAR(191) NOT NULL,
+    `percent` INTEGER NOT NULL,
+
+    PRIMARY KEY (`code`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- CreateTable
 CREATE TABLE `_PostToTag` (
     `A` INTEGER NOT NULL,
     `B` INTEGER NOT NULL,

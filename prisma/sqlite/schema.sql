@@ -82,6 +82,12 @@ CREATE TABLE "AuditLog" (
 );
 
 -- CreateTable
+CREATE TABLE "Coupon" (
+    "code" TEXT NOT NULL PRIMARY KEY,
+    "percent" INTEGER NOT NULL
+);
+
+-- CreateTable
 CREATE TABLE "_PostToTag" (
     "A" INTEGER NOT NULL,
     "B" INTEGER NOT NULL,

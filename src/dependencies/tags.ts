@@ -71,6 +71,16 @@ export function primaryKeyOf(source: unknown, idFields: string[] | undefined, id
   return key
 }
 
+/**
+ * Whether a primary key holds a string. The database may compare strings more loosely than a tag
+ * does (MySQL's default collations ignore case and trailing spaces): a string key the database
+ * has not echoed back may be another spelling of the stored row's, so it cannot name the row alone.
+ */
+export function spelledLoosely(primaryKey: unknown): boolean {
+  if (typeof primaryKey === 'string') return true
+  return typeof primaryKey === 'object' && primaryKey !== null && Object.values(primaryKey).some((field) => typeof field === 'string')
+}
+
 function plain(value: unknown): unknown {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? value : undefined
 }

@@ -5,7 +5,7 @@
  */
 import { isObject } from './read-dependencies.js'
 import type { ModelInfo, SchemaGraph } from './schema-graph.js'
-import { allRowsTag, modelTag, primaryKeyOf, rowTag } from './tags.js'
+import { allRowsTag, modelTag, primaryKeyOf, rowTag, spelledLoosely } from './tags.js'
 
 const BULK = new Set(['updateMany', 'updateManyAndReturn', 'deleteMany'])
 const BY_UNIQUE = new Set(['update', 'upsert', 'delete'])
@@ -44,7 +44,10 @@ function addRowTags(info: ModelInfo, args: Record<string, unknown> | undefined, 
   const fromWhere = primaryKeyOf(args?.where, info.idFields, info.idWhereKey)
   const fromResult = primaryKeyOf(result, info.idFields)
   const changesId = info.idFields?.some((f) => isObject(args?.data) && f in args.data) ?? true
-  if ((fromWhere === undefined && fromResult === undefined) || changesId) out.add(allRowsTag(info.name))
+  // A string key only in `where` (select or omit left it out of the result) may be spelled unlike
+  // the stored row's, whose tag the row's entries carry: then no row tag is known to be the one.
+  const unconfirmed = fromResult === undefined && spelledLoosely(fromWhere)
+  if ((fromWhere === undefined && fromResult === undefined) || changesId || unconfirmed) out.add(allRowsTag(info.name))
   if (fromWhere !== undefined) out.add(rowTag(info.name, fromWhere))
   if (fromResult !== undefined) out.add(rowTag(info.name, fromResult))
 }

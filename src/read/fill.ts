@@ -8,7 +8,7 @@
  */
 import { canonicalize, lockKey } from '../codec/keys.js'
 import { deserializeValue, encodeEntry, encodeUncompressed, serializeValue, serializeWithin, sizeWithin, type EntryHeader, type Serialized } from '../codec/entry.js'
-import { modelTag, primaryKeyOf, rowTag } from '../dependencies/tags.js'
+import { modelTag, primaryKeyOf, rowTag, spelledLoosely } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
 import type { CacheEngine } from '../engine.js'
@@ -260,8 +260,10 @@ function dependenciesFromPlan(engine: CacheEngine, plan: Plan, value: unknown, c
   if (!row || value === null || typeof value !== 'object') return modelLevel(plan, captured)
   const found = primaryKeyOf(value, engine.graph.models.get(plan.model)?.idFields)
   if (row.primaryKey !== undefined) {
-    // Found by primary key: it is that row, even when `select` left the id out of the result.
-    const same = found === undefined || canonicalize(found) === canonicalize(row.primaryKey)
+    // Found by primary key: it is that row, even when `select` left the id out of the result —
+    // unless the key holds a string, which the database may have matched in another spelling
+    // (case, trailing spaces) than the stored row's, whose tag writes bump.
+    const same = found === undefined ? !spelledLoosely(row.primaryKey) : canonicalize(found) === canonicalize(row.primaryKey)
     return same ? pick(plan, captured, [...row.tags, ...plan.userTags]) : modelLevel(plan, captured)
   }
   return found === undefined ? modelLevel(plan, captured) : { foundByUniqueField: found }
