@@ -42,8 +42,8 @@ export async function clear(client: Redis, options: GlobalOptions, yes: boolean)
   } finally {
     bar.stop()
   }
-  // Tiered processes on the default channel (`<namespace>:bus`) drop their L1 copies (the message redisStore.clear() sends).
-  await client.publish(`${options.namespace}:bus`, JSON.stringify({ type: 'clear', prefix: options.namespace + ':', origin: 'prisma-query-cache-cli' }))
+  // Tiered processes on the channel drop their L1 copies (the message redisStore.clear() sends).
+  await client.publish(options.channel, JSON.stringify({ type: 'clear', prefix: options.namespace + ':', origin: 'prisma-query-cache-cli' }))
   return { namespace: options.namespace, deleted, durationMs: Math.round(performance.now() - started) }
 }
 

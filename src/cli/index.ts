@@ -39,6 +39,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addOption(new Option('--redis <url>', 'Redis URL').env('REDIS_URL'))
     .option('--namespace <name>', 'key namespace of the cache (cacheExtension({ namespace }))', 'pqc')
+    .option('--channel <name>', "bus channel of the tiered stores, if not '<namespace>:bus' (tieredStore({ channel }))")
     .option('--json', 'print one JSON document instead of text', false)
     .action(() => {
       program.outputHelp({ error: true })
@@ -109,7 +110,7 @@ function withRedis(program: Command, run: (redis: Redis, options: GlobalOptions)
 }
 
 function globalOptions(program: Command): GlobalOptions {
-  const o = program.opts<{ redis?: string; namespace: string; json: boolean }>()
+  const o = program.opts<{ redis?: string; namespace: string; channel?: string; json: boolean }>()
   if (!o.redis) throw new UsageError('no Redis: pass --redis <url> or set REDIS_URL')
   try {
     resolveOptions({ namespace: o.namespace })
@@ -117,7 +118,8 @@ function globalOptions(program: Command): GlobalOptions {
     if (error instanceof CacheConfigError) throw new UsageError(`--namespace: ${error.message.replace(/^\[prisma-query-cache\] namespace: /, '')}`)
     throw error
   }
-  return { redis: o.redis, namespace: o.namespace, json: o.json }
+  if (o.channel !== undefined && o.channel.length === 0) throw new UsageError('--channel: expected a non-empty channel name')
+  return { redis: o.redis, namespace: o.namespace, channel: o.channel ?? `${o.namespace}:bus`, json: o.json }
 }
 
 function positiveInteger(value: string): number {

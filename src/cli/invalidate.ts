@@ -1,7 +1,7 @@
 /**
  * `prisma-query-cache invalidate --models A,B --tags x,y`: replaces the versions of those models'
  * and tags' dependency tags, exactly as `$cache.invalidate()` does, through redisStore (so tiered
- * processes listening on the default bus channel evict their L1 copies too).
+ * processes listening on the bus channel, `--channel` or `<namespace>:bus`, evict their L1 copies too).
  */
 import type { Redis } from 'ioredis'
 import { allRowsTag, modelTag, userTag } from '../dependencies/tags.js'
@@ -32,8 +32,8 @@ export async function invalidate(client: Redis, options: GlobalOptions, models: 
   }
   const started = performance.now()
   const all = [...models.flatMap((m) => [modelTag(m), allRowsTag(m)]), ...tags.map(userTag)]
-  // Attached to the namespace, the store announces the new versions on `<namespace>:bus`; unattached it announced nothing.
-  const store = redisStore({ client })
+  // Attached to the namespace, the store announces the new versions on its channel; unattached it announced nothing.
+  const store = redisStore({ client, channel: options.channel })
   store.attach({ namespace: options.namespace })
   await store.setMany(all.map((tag) => [versionKey(options.namespace, tag), newVersion()]), VERSION_TTL_MS)
   return { models, tags, versions: all.length, durationMs: Math.round(performance.now() - started) }

@@ -14,6 +14,8 @@ export class UsageError extends Error {}
 export interface GlobalOptions {
   redis: string
   namespace: string
+  /** The tiered stores' bus channel, where `invalidate` and `clear` announce what they changed. */
+  channel: string
   json: boolean
 }
 

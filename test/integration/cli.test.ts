@@ -144,27 +144,48 @@ describe('inspect on signed entries', () => {
   })
 })
 
-describe('invalidate on tiered processes', () => {
-  it('invalidate --models announces on <namespace>:bus: a tiered process evicts its L1 versions and reads the new rows', async () => {
-    const store = tieredStore({ l2: redisStore({ client: testRedis() }) })
+describe('invalidate and clear on tiered processes', () => {
+  // [label, the tiered store's channel option (undefined: '<namespace>:bus'), whether the CLI is told it]
+  it.each([
+    ['<namespace>:bus', undefined],
+    ['a channel of its own, given with --channel', 'cli-test-bus'],
+  ])('announced on %s: a tiered process evicts its L1 copies and reads the new rows', async (_label, custom) => {
+    const channel = custom && `${custom}-${uniqueNamespace()}`
+    const store = tieredStore({ l2: redisStore({ client: testRedis() }), ...(channel && { channel }) })
     const { prisma, namespace } = cachedClient(db, 'redis', { store })
-    const { id } = await db.prisma.user.create({ data: { email: 'tiered-cli@example.com', name: 'Old' } })
+    const cli = (...args: string[]) => runCli(['--redis', redisUrl, '--namespace', namespace, ...(channel ? ['--channel', channel] : []), ...args])
+    const { id } = await db.prisma.user.create({ data: { email: `tiered-cli-${custom ?? 'default'}@example.com`, name: 'Old' } })
+    const read = () => prisma.user.findUnique({ where: { id }, cache: true }).withCacheInfo()
+    /** Reads until L1 holds the entry, changes the row behind the cache's back, runs the CLI, waits for its message. */
+    const changeAndRun = async (name: string, ...args: string[]) => {
+      await read()
+      await prisma.$cache.settle()
+      expect((await read()).info.status).toBe('hit')
+      await db.prisma.user.update({ where: { id }, data: { name } }) // the raw client: the cache sees no write
+      const seen = store.bus.sequence
+      expect((await cli(...args)).code).toBe(0)
+      await waitFor(() => store.bus.sequence > seen, "the CLI's announcement did not arrive on the bus")
+    }
     try {
       await waitFor(() => store.bus.healthy, 'the tiered bus did not subscribe')
-      await prisma.user.findUnique({ where: { id }, cache: true })
-      await prisma.$cache.settle()
-      expect((await prisma.user.findUnique({ where: { id }, cache: true }).withCacheInfo()).info.status).toBe('hit')
-      await db.prisma.user.update({ where: { id }, data: { name: 'New' } }) // the raw client: the cache sees no write
-      const seen = store.bus.sequence
-      expect((await runCli(['--redis', redisUrl, '--namespace', namespace, 'invalidate', '--models', 'User'])).code).toBe(0)
-      await waitFor(() => store.bus.sequence > seen, "the CLI's announcement did not arrive on the bus")
-      const after = await prisma.user.findUnique({ where: { id }, cache: true }).withCacheInfo()
+      if (channel) expect(store.bus.channel).toBe(channel)
+      await changeAndRun('New', 'invalidate', '--models', 'User')
+      const after = await read()
       expect([after.info.status, after.data?.name]).toEqual(['miss', 'New'])
+      await changeAndRun('Newer', 'clear', '--yes')
+      const cleared = await read()
+      expect([cleared.info.status, cleared.data?.name]).toEqual(['miss', 'Newer'])
     } finally {
       await db.prisma.user.delete({ where: { id } })
       await store.close()
       await dropNamespace(namespace)
     }
+  })
+
+  it('--channel must not be empty (exit 2)', async () => {
+    const run = await runCli(['--redis', redisUrl, '--channel', '', 'invalidate', '--models', 'User'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--channel/)
   })
 })
 
