@@ -185,8 +185,12 @@ export class RedisStore implements CacheStore {
     return value
   }
 
-  async expire(key: string, ttlMs: number): Promise<boolean> {
-    return this.driver.pexpire(key, ttlMs)
+  /** `origin` (internal): the tiered store making this change, else this store. */
+  async expire(key: string, ttlMs: number, origin = this.origin): Promise<boolean> {
+    const found = await this.driver.pexpire(key, ttlMs)
+    // Other L1 copies hold the old TTL: they are evicted and read L2's remaining one again.
+    if (found) await this.#announce({ type: 'del', keys: [key] }, origin)
+    return found
   }
 
   async ping(): Promise<void> {

@@ -1,9 +1,8 @@
 /**
  * Two tiers: an in-process memory L1 in front of Redis (L2), kept coherent by a pub/sub bus.
  * An L1 hit costs no network round trip, so L1 keeps copies of the dependency versions too.
- * Every change of a value in L2 is announced once, by the Redis store, after the change; receivers
- * evict the keys from their L1 (a new TTL, `expire`, is not announced: other L1 copies keep their
- * own). A copy from L2 into L1 (after a fetch, or after our own write) is made only if no bus
+ * Every change of a value or of its TTL (`expire`) in L2 is announced once, by the Redis store,
+ * after the change; receivers evict the keys from their L1. A copy from L2 into L1 (after a fetch, or after our own write) is made only if no bus
  * message arrived and this process changed nothing meanwhile — otherwise the copy could predate a
  * change — and the key is evicted instead.
  */
@@ -151,7 +150,7 @@ export class TieredStore implements CacheStore {
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
     await this.l1.expire(key, ttlMs)
-    return this.l2.expire(key, ttlMs)
+    return this.l2.expire(key, ttlMs, this.#origin)
   }
 
   async ping(): Promise<void> {

@@ -91,6 +91,24 @@ describe('two tiered stores over one redisStore (two cached clients sharing l2)'
   })
 })
 
+describe('a new TTL (expire, $cache.touch)', () => {
+  it("is announced: another process's L1 copy is evicted, and it does not outlive the new TTL there", async () => {
+    const namespace = `tt-${randomUUID()}`
+    const [a, b] = [await tiered(namespace), await tiered(namespace)]
+    const entry = `${namespace}:u:${randomUUID()}`
+    await a.set(entry, 'value', 60_000)
+    await heldInL1(b, entry)
+    await heldInL1(a, entry)
+    expect(await a.expire(entry, 300)).toBe(true)
+    // The toucher's own copy takes the new TTL at once; the other's is evicted by the announcement.
+    await waitFor(() => b.peek([entry]) === undefined, "b's L1 copy kept the old TTL (the new one was not announced)", 2000)
+    expect((await b.mget([entry])).map(String)).toEqual(['value'])
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await b.mget([entry])).toEqual([undefined])
+    expect(await a.mget([entry])).toEqual([undefined])
+  })
+})
+
 describe("this process's own changes", () => {
   const RACES = 50
 
