@@ -12,6 +12,7 @@
  * `MISS_CPU_PROFILE=<contestant>[,<contestant>…]` profiles those contestants afterwards (see {@link profile});
  * `MISS_CPU_SAVE=<file>` also writes the profile (.cpuprofile, for Chrome DevTools; with several
  * contestants profiled, one file each, the contestant's name appended).
+ * `MISS_CPU_ALLOC=<contestant>[,<contestant>…]` samples what those contestants allocate, garbage included (see {@link allocations}).
  * Like the bench it measures the built package: `npm run build` first, or `BENCH_SOURCE=src`.
  */
 import { writeFileSync } from 'node:fs'
@@ -126,6 +127,10 @@ async function main(): Promise<void> {
     const profiled = contestants.find(([name]) => name === wantedName.trim())
     if (profiled) await profile(profiled[0], () => profiled[1](seq++))
   }
+  for (const wantedName of (process.env.MISS_CPU_ALLOC ?? '').split(',')) {
+    const sampled = contestants.find(([name]) => name === wantedName.trim())
+    if (sampled) await allocations(sampled[0], () => sampled[1](seq++))
+  }
   redis.disconnect()
   bus.disconnect()
   floorBRedis.disconnect()
@@ -172,6 +177,42 @@ async function profile(name: string, read: () => Promise<unknown>): Promise<void
   // timer, the thread pool); on an instant database it should be near zero.
   console.log(`\nprofile of ${name}: ${(total / 3000).toFixed(1)} µs/call busy, ${(idle / 3000).toFixed(1)} µs/call idle`)
   console.log(`\nby file\n${top(byFile, 25)}\n\nby function\n${top(byFunction, 40)}\n\ninclusive, this library\n${top(inclusive, 40)}`)
+}
+
+interface SamplingNode {
+  callFrame: CallFrame
+  selfSize: number
+  children: SamplingNode[]
+}
+
+/**
+ * `MISS_CPU_ALLOC=<contestant>[,<contestant>…]`: 3,000 more calls under V8's sampling heap
+ * profiler, garbage included (what the young-generation collector is paid to clear), then the
+ * bytes allocated per call by source file and by function.
+ */
+async function allocations(name: string, read: () => Promise<unknown>): Promise<void> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('HeapProfiler.enable')
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never)
+  for (let i = 0; i < 3000; i++) await read()
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: SamplingNode } }
+  const byFile = new Map<string, number>()
+  const byFunction = new Map<string, number>()
+  let total = 0
+  const fileOf = (frame: CallFrame) => frame.url.includes('node_modules/') ? frame.url.split('node_modules/').pop()!.split('/').slice(0, 2).join('/') : frame.url.replace(/^.*\/(src|bench|dist\/esm)\//, '$1/') || frame.functionName
+  const walk = (node: SamplingNode) => {
+    total += node.selfSize
+    const file = fileOf(node.callFrame)
+    byFile.set(file, (byFile.get(file) ?? 0) + node.selfSize)
+    const fn = `${node.callFrame.functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + node.selfSize)
+    for (const child of node.children) walk(child)
+  }
+  walk(profile.head)
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, bytes]) => `${((100 * bytes) / total).toFixed(1).padStart(5)}%  ${(bytes / 3000 / 1024).toFixed(2).padStart(7)} KiB/call  ${k}`).join('\n')
+  console.log(`\nallocations of ${name}: ${(total / 3000 / 1024).toFixed(1)} KiB/call\n\nby file\n${top(byFile, 15)}\n\nby function\n${top(byFunction, 30)}`)
 }
 
 /** A file of this library, `src/` (through tsx) or `dist/esm/` (built); the prefix up to it. */
