@@ -20,14 +20,18 @@ export function cloneDecoded<T>(value: T): T {
 function copyObject(node: object): unknown {
   // Rows are most of what is copied: test for a plain object first.
   if (Object.getPrototypeOf(node) === Object.prototype) {
-    const source = node as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (const key in source) {
-      const item = source[key]
-      const copy = typeof item === 'object' && item !== null ? copyObject(item) : item
-      // An own `__proto__` key (valid JSON data) must stay data: assignment would set the prototype.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: copy, writable: true, enumerable: true, configurable: true })
-      else out[key] = copy
+    // A spread copies the whole row at once (V8 clones its shape) and defines each own key as
+    // data, `__proto__` included; then only the fields holding objects are replaced by copies.
+    // Measured on 20 orders with their items: about half the time of copying key by key.
+    const out: Record<string, unknown> = { ...(node as Record<string, unknown>) }
+    for (const key in out) {
+      const item = out[key]
+      // Own keys only: an enumerable key inherited from a polluted Object.prototype is no data of the row.
+      if (typeof item === 'object' && item !== null && Object.hasOwn(out, key)) {
+        // An own `__proto__` key (valid JSON data) must stay data: defining it keeps it so.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: copyObject(item), writable: true, enumerable: true, configurable: true })
+        else out[key] = copyObject(item)
+      }
     }
     return out
   }
@@ -41,6 +45,41 @@ function copyObject(node: object): unknown {
   }
   if (node instanceof Date) return new Date(node.getTime())
   if (node instanceof Uint8Array) return Buffer.isBuffer(node) ? Buffer.from(node) : new Uint8Array(node)
-  if (Decimal.isDecimal(node)) return new Decimal(node as Decimal)
+  if (Decimal.isDecimal(node)) return copyDecimal(node as Decimal)
   throw new TypeError(`cloneDecoded cannot copy ${Object.prototype.toString.call(node)}`)
 }
+
+/** decimal.js's fields of a finite value: sign, exponent, digits (base 1e7). */
+interface DecimalFields {
+  s: number
+  e: number
+  d: number[] | null
+}
+
+/**
+ * A copy of a finite Decimal made as decimal.js's own copy constructor makes it (the same own
+ * fields, in the same order) without the constructor's checks: on a 2,000-row result of one
+ * Decimal per row, the constructor was ~40 % of the copy. Anything else — not finite, or a
+ * decimal.js whose fields differ from what {@link fastDecimalCopy} saw at load — goes through the
+ * constructor.
+ */
+function copyDecimal(value: Decimal): Decimal {
+  const { s, e, d } = value as unknown as DecimalFields
+  if (!fastDecimalCopy || d === null || !Array.isArray(d) || !(value instanceof Decimal)) return new Decimal(value)
+  const copy = Object.create(Decimal.prototype) as Record<string, unknown>
+  copy.constructor = Decimal
+  copy.s = s
+  copy.e = e
+  copy.d = d.slice()
+  return copy as unknown as Decimal
+}
+
+/** Whether the fields copied by hand are exactly what the constructor copies (checked once, on this decimal.js). */
+const fastDecimalCopy = ((): boolean => {
+  const sample = new Decimal('-1234567.000089')
+  const byConstructor = new Decimal(sample) as unknown as Record<string, unknown>
+  const names = Object.getOwnPropertyNames(byConstructor)
+  if (names.join() !== 'constructor,s,e,d' || byConstructor.constructor !== Decimal) return false
+  const { s, e, d } = sample as unknown as DecimalFields
+  return typeof s === 'number' && typeof e === 'number' && Array.isArray(d) && d.every((digit) => Number.isInteger(digit))
+})()

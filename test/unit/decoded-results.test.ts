@@ -67,6 +67,33 @@ describe('cloneDecoded', () => {
     expect(source).toStrictEqual([row()])
   })
 
+  it('copies a Decimal field for field, as its own copy constructor does, and keeps non-finite ones', () => {
+    for (const text of ['0', '-0', '1234567890.12', '-0.000000000000000000000000001', '1e+40', 'NaN', 'Infinity', '-Infinity']) {
+      const source = decoded({ value: new Decimal(text) }) as { value: Decimal }
+      const copy = cloneDecoded(source).value
+      const byConstructor = new Decimal(source.value)
+      expect(copy, text).not.toBe(source.value)
+      expect(copy, text).toStrictEqual(byConstructor)
+      expect(Object.getOwnPropertyNames(copy), text).toEqual(Object.getOwnPropertyNames(byConstructor))
+      expect(Decimal.isDecimal(copy), text).toBe(true)
+      expect(copy.toString(), text).toBe(new Decimal(text).toString())
+      if (copy.isFinite()) expect(copy.plus(1).equals(byConstructor.plus(1)), text).toBe(true)
+    }
+  })
+
+  it('copies own keys only: a key inherited from a polluted Object.prototype does not become data of the copy', () => {
+    const source = decoded([{ id: 1, nested: { a: 1 } }]) as { id: number; nested: { a: number } }[]
+    const prototype = Object.prototype as Record<string, unknown>
+    prototype.polluted = { injected: true }
+    try {
+      const [copy] = cloneDecoded(source)
+      expect(Object.keys(copy!)).toEqual(['id', 'nested'])
+      expect(Object.keys(copy!.nested)).toEqual(['a'])
+    } finally {
+      delete prototype.polluted
+    }
+  })
+
   it('keeps an own __proto__ key as data, never as a prototype', () => {
     const source = JSON.parse('{"__proto__":{"admin":true},"at":1}') as Record<string, unknown>
     const copy = cloneDecoded(source)
