@@ -65,7 +65,7 @@ interface DecimalFields {
  */
 function copyDecimal(value: Decimal): Decimal {
   const { s, e, d } = value as unknown as DecimalFields
-  if (!fastDecimalCopy || d === null || !Array.isArray(d) || !(value instanceof Decimal)) return new Decimal(value)
+  if (!fastDecimalCopy || !Array.isArray(d) || !(value instanceof Decimal)) return new Decimal(value)
   const copy = Object.create(Decimal.prototype) as Record<string, unknown>
   copy.constructor = Decimal
   copy.s = s
