@@ -37,11 +37,9 @@ export function createSigner(secrets: readonly Buffer[]): Signer {
       return typeof envelope === 'string' ? head + envelope : Buffer.concat([Buffer.from(head, 'latin1'), envelope])
     },
     open(key, raw) {
-      const isString = typeof raw === 'string'
-      const mark = isString ? raw.slice(0, MARK.length) : raw.toString('latin1', 0, MARK.length)
-      if (raw.length < PREFIX_CHARS || mark !== MARK) throw new CacheSignatureError(`stored entry ${key} is not signed`)
-      const given = Buffer.from(isString ? raw.slice(MARK.length, PREFIX_CHARS) : raw.toString('latin1', MARK.length, PREFIX_CHARS), 'base64url')
-      const body = isString ? raw.slice(PREFIX_CHARS) : raw.subarray(PREFIX_CHARS)
+      const body = withoutSignature(raw)
+      if (body === undefined) throw new CacheSignatureError(`stored entry ${key} is not signed`)
+      const given = Buffer.from(typeof raw === 'string' ? raw.slice(MARK.length, PREFIX_CHARS) : raw.toString('latin1', MARK.length, PREFIX_CHARS), 'base64url')
       if (given.length === 32) {
         for (const secret of secrets) if (timingSafeEqual(given, mac(secret, key, body))) return body
       }
@@ -52,7 +50,8 @@ export function createSigner(secrets: readonly Buffer[]): Signer {
 
 /**
  * The unsigned entry inside `raw` when it carries a signature, its MAC not checked (`undefined`
- * when `raw` is not signed): for the CLI, which reads headers without the application's secret.
+ * when `raw` is not signed): what `open` verifies, and what the CLI reads headers from without
+ * the application's secret.
  */
 export function withoutSignature(raw: string | Buffer): string | Buffer | undefined {
   const mark = typeof raw === 'string' ? raw.slice(0, MARK.length) : raw.toString('latin1', 0, MARK.length)

@@ -2,9 +2,9 @@
  * Two tiers: an in-process memory L1 in front of Redis (L2), kept coherent by a pub/sub bus.
  * An L1 hit costs no network round trip, so L1 keeps copies of the dependency versions too.
  * Every change of a value or of its TTL (`expire`) in L2 is announced once, by the Redis store,
- * after the change; receivers evict the keys from their L1. A copy from L2 into L1 (after a fetch, or after our own write) is made only if no bus
- * message arrived and this process changed nothing meanwhile — otherwise the copy could predate a
- * change — and the key is evicted instead.
+ * after the change; receivers evict the keys from their L1. A copy from L2 into L1 (after a
+ * fetch, or after our own write) is made only if no bus message arrived and this process changed
+ * nothing meanwhile — otherwise the copy could predate a change — and the key is evicted instead.
  */
 import { CacheConfigError } from '../errors.js'
 import { InvalidationBus, newOrigin, type BusMessage } from './bus.js'
