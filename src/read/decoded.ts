@@ -17,7 +17,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import { cloneDecoded } from '../codec/clone.js'
-import type { Codec } from '../codec/entry.js'
+import type { Codec, ParsedEntry } from '../codec/entry.js'
 import type { StoreValue } from '../stores/store.js'
 
 /** Most text the held values were decoded from, counted as {@link BYTES_PER_CHAR} bytes per character. */
@@ -29,8 +29,10 @@ const MAX_ENTRIES = 10_000
 /** What {@link DecodedResults.get} returns when nothing is held for that exact stored value. */
 export const NOT_HELD: unique symbol = Symbol('not held')
 
-interface Held {
+/** A decoded result and the stored value it came from, parsed (so a hit need not parse its header again). */
+export interface Held {
   raw: StoreValue
+  entry: ParsedEntry
   value: unknown
   size: number
 }
@@ -50,23 +52,36 @@ export class DecodedResults {
     return this.#byKey.calculatedSize
   }
 
-  /** The result for a hit on exactly `raw` — a fresh copy, or the shared frozen value — or {@link NOT_HELD}. */
-  get(key: string, raw: StoreValue): unknown {
+  /**
+   * What is held for exactly the stored value `raw` of `key`, if anything: its parsed entry (the
+   * header checked when it was held, its MAC included) and its decoded value.
+   */
+  find(key: string, raw: StoreValue): Held | undefined {
     const held = this.#byKey.get(key)
-    if (held === undefined || !sameValue(held.raw, raw)) return NOT_HELD
+    return held !== undefined && sameValue(held.raw, raw) ? held : undefined
+  }
+
+  /** The result a hit on `held` serves: a fresh copy, or the shared frozen value. */
+  valueOf(held: Held): unknown {
     return this.#mode === 'frozen' ? held.value : cloneDecoded(held.value)
   }
 
+  /** The result for a hit on exactly `raw` — see {@link valueOf} — or {@link NOT_HELD}. */
+  get(key: string, raw: StoreValue): unknown {
+    const held = this.find(key, raw)
+    return held === undefined ? NOT_HELD : this.valueOf(held)
+  }
+
   /**
-   * Holds `value`, just decoded from `raw` (whose payload text had `textLength` characters and was
-   * encoded with `codec`), and returns what this hit serves: `value` itself in copy mode (the held
-   * one is a copy), or `value` deeply frozen.
+   * Holds `value`, just decoded from `raw` (parsed as `entry`; its payload text had `textLength`
+   * characters and was encoded with `codec`), and returns what this hit serves: `value` itself in
+   * copy mode (the held one is a copy), or `value` deeply frozen.
    */
-  hold(key: string, raw: StoreValue, value: unknown, textLength: number, codec: Codec): unknown {
+  hold(key: string, raw: StoreValue, entry: ParsedEntry, value: unknown, textLength: number, codec: Codec): unknown {
     const size = Math.max(1, textLength * BYTES_PER_CHAR)
     if (this.#mode === 'frozen') {
       deepFreeze(value)
-      this.#byKey.set(key, { raw, value, size })
+      this.#byKey.set(key, { raw, entry, value, size })
       return value
     }
     // Superjson values may hold Maps, class instances...: only what our codec decodes is copied.
@@ -75,7 +90,7 @@ export class DecodedResults {
       this.#byKey.delete(key)
       return value
     }
-    this.#byKey.set(key, { raw, value: cloneDecoded(value), size })
+    this.#byKey.set(key, { raw, entry, value: cloneDecoded(value), size })
     return value
   }
 }

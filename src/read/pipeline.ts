@@ -7,7 +7,7 @@
  * else is a miss that joins an in-flight fill started under the same versions, or fills the entry
  * itself.
  */
-import { inflateEntry, parseEntry, storedForm } from '../codec/entry.js'
+import { inflateEntry, storedForm } from '../codec/entry.js'
 import { scopingNow } from '../dependencies/scopes.js'
 import { readDependencies } from '../dependencies/read-dependencies.js'
 import { captureVersions, newVersion, VERSION_TTL_MS } from '../dependencies/versions.js'
@@ -20,7 +20,7 @@ import { byteSize, type ReadSpan } from '../telemetry/otel.js'
 import { fill, refresh, type Query } from './fill.js'
 import { releaseIfTaken, releaseLock } from './lock.js'
 import { eventOf, type Plan } from './plan.js'
-import { serveEntry, type ReadOutcome } from './serve.js'
+import { parsedEntry, serveEntry, type ReadOutcome } from './serve.js'
 import { signatureOf, type Flight, type FlightResult } from './single-flight.js'
 import { checkEntry, checkEntryLocally } from './validity.js'
 
@@ -35,11 +35,11 @@ export function peekHit(engine: CacheEngine, plan: Plan): ReadOutcome | undefine
   const local = engine.guard.store.peek?.(plan.lookupKeys)
   if (!local) return undefined
   try {
-    const entry = parseEntry(local[0]!, engine.signer, plan.key)
+    const { entry, held } = parsedEntry(engine, plan, local[0]!)
     if (entry.header.compressed) return undefined
     const freshness = checkEntryLocally(engine, plan, entry, (i) => String(local[i + 1]), Date.now())
     if (freshness !== 'fresh') return undefined
-    const outcome = serveEntry(engine, plan, local[0]!, entry, 'fresh', performance.now()) as ReadOutcome
+    const outcome = serveEntry(engine, plan, local[0]!, entry, 'fresh', performance.now(), held)
     engine.telemetry?.startRead(plan.model, plan.operation, plan.key)?.end('hit', byteSize(local[0]!))
     return outcome
   } catch {
@@ -191,7 +191,7 @@ async function serveStored(
   fetched = false,
 ): Promise<ReadOutcome | undefined> {
   try {
-    let entry = parseEntry(stored, engine.signer, plan.key)
+    let { entry, held } = parsedEntry(engine, plan, stored)
     let raw = stored
     const now = Date.now()
     const freshness = await checkEntry(engine, plan, entry, (i) => versions[i], now)
@@ -202,10 +202,11 @@ async function serveStored(
       if (entry.header.compressed) {
         entry = await inflateEntry(entry)
         raw = engine.signer ? engine.signer.seal(plan.key, storedForm(entry)) : storedForm(entry) // L1 verifies what it holds, too
+        held = engine.decoded.find(plan.key, raw)
       }
       keepLocal.call(engine.guard.store, plan.key, raw, entry.header.staleUntil - now)
     }
-    const outcome = await serveEntry(engine, plan, raw, entry, freshness, startedAt)
+    const outcome = serveEntry(engine, plan, raw, entry, freshness, startedAt, held)
     if (freshness === 'stale') refreshInBackground(engine, plan, versions, query, heldLock)
     else if (heldLock !== undefined) engine.inBackground(releaseLock(engine, plan, heldLock))
     outcome.stored = stored

@@ -6,12 +6,12 @@
  * process stored as the result of its miss (lock.ts decodes it), and a read joining a finished
  * in-process flight counts and emits its hit itself (pipeline.ts `join`).
  */
-import { decodeText, payloadText, type ParsedEntry } from '../codec/entry.js'
+import { decodeText, parseEntry, payloadText, type ParsedEntry } from '../codec/entry.js'
 import type { CacheEngine } from '../engine.js'
 import { currentTracker } from '../kv/tracking.js'
 import type { StoreValue } from '../stores/store.js'
 import type { CacheInfo } from '../types.js'
-import { NOT_HELD } from './decoded.js'
+import type { Held } from './decoded.js'
 import { eventOf, type Plan } from './plan.js'
 import type { Freshness } from './validity.js'
 
@@ -30,14 +30,31 @@ export interface ReadOutcome {
  * decoded and held. Synchronous, so an in-memory hit pays for no promise; throws
  * `CacheSerializationError` when the payload cannot be decoded (the caller treats it as a miss).
  */
-export function serveEntry(engine: CacheEngine, plan: Plan, raw: StoreValue, entry: ParsedEntry, freshness: Freshness, startedAt: number): ReadOutcome {
+export function serveEntry(
+  engine: CacheEngine,
+  plan: Plan,
+  raw: StoreValue,
+  entry: ParsedEntry,
+  freshness: Freshness,
+  startedAt: number,
+  held: Held | undefined = engine.decoded.find(plan.key, raw),
+): ReadOutcome {
   const { decoded } = engine
-  const held = decoded.get(plan.key, raw)
-  if (held !== NOT_HELD) return outcome(engine, plan, entry, freshness, startedAt, held)
+  if (held !== undefined) return outcome(engine, plan, entry, freshness, startedAt, decoded.valueOf(held))
   const { header } = entry
   const text = payloadText(entry)
-  const value = decoded.hold(plan.key, raw, decodeText(text, header), text.length, header.codec ?? 'superjson')
+  const value = decoded.hold(plan.key, raw, entry, decodeText(text, header), text.length, header.codec ?? 'superjson')
   return outcome(engine, plan, entry, freshness, startedAt, value)
+}
+
+/**
+ * `raw` (the stored value of `plan`'s entry) parsed: taken from what is held for it when its
+ * result was decoded before — the same stored value parses the same, and its MAC was checked then —
+ * else parsed now. A hit of a held result so skips parsing its header.
+ */
+export function parsedEntry(engine: CacheEngine, plan: Plan, raw: StoreValue): { entry: ParsedEntry; held: Held | undefined } {
+  const held = engine.decoded.find(plan.key, raw)
+  return { entry: held?.entry ?? parseEntry(raw, engine.signer, plan.key), held }
 }
 
 function outcome(engine: CacheEngine, plan: Plan, entry: ParsedEntry, freshness: Freshness, startedAt: number, value: unknown): ReadOutcome {

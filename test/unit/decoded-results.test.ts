@@ -6,7 +6,7 @@
 import { Decimal } from '@prisma/client/runtime/client'
 import { describe, expect, it } from 'vitest'
 import { cloneDecoded } from '../../src/codec/clone.js'
-import { deserializeValue, serializeValue } from '../../src/codec/entry.js'
+import { deserializeValue, serializeValue, type ParsedEntry } from '../../src/codec/entry.js'
 import { DecodedResults, NOT_HELD } from '../../src/read/decoded.js'
 
 /** A row as a Prisma result with an include holds it, with every special value our codec knows. */
@@ -104,9 +104,21 @@ describe('cloneDecoded', () => {
   })
 })
 
+/** The parsed entry a hold records (its contents do not matter to the holder). */
+const entry: ParsedEntry = { header: { deps: [], createdAt: 0, freshUntil: 1, staleUntil: 1, escaped: false, compressed: false, codec: 'json' }, payload: '' }
+
 describe("DecodedResults, results: 'copy'", () => {
   const raw = 'pqc1{...}\n[the stored form]'
-  const hold = (held: DecodedResults, key: string, stored: string | Buffer, value: unknown) => held.hold(key, stored, value, 100, 'json-tagged')
+  const hold = (held: DecodedResults, key: string, stored: string | Buffer, value: unknown) => held.hold(key, stored, entry, value, 100, 'json-tagged')
+
+  it('gives back the parsed entry held with a value for the same stored value only', () => {
+    const held = new DecodedResults('copy')
+    const parsed: ParsedEntry = { ...entry, payload: 'p' }
+    held.hold('k', raw, parsed, decoded({ v: 1 }), 10, 'json')
+    expect(held.find('k', raw)?.entry).toBe(parsed)
+    expect(held.find('k', raw + ' ')).toBeUndefined()
+    expect(held.find('other', raw)).toBeUndefined()
+  })
 
   it('serves every hit on the same stored value a fresh copy, never the held value or an earlier copy', () => {
     const held = new DecodedResults('copy')
@@ -145,21 +157,21 @@ describe("DecodedResults, results: 'copy'", () => {
   it('does not hold superjson values (only what the JSON codec decodes can be copied) nor primitives', () => {
     const held = new DecodedResults('copy')
     const map = new Map([[1, 2]])
-    expect(held.hold('k', raw, map, 10, 'superjson')).toBe(map)
+    expect(held.hold('k', raw, entry, map, 10, 'superjson')).toBe(map)
     expect(held.get('k', raw)).toBe(NOT_HELD)
-    held.hold('n', raw, 5, 1, 'json')
+    held.hold('n', raw, entry, 5, 1, 'json')
     expect(held.get('n', raw)).toBe(NOT_HELD)
     expect(held.byteSize).toBe(0)
   })
 
   it('stays within its byte bound (4 bytes per character of the decoded text), dropping the least recently used', () => {
     const held = new DecodedResults('copy', 10_000)
-    for (let i = 0; i < 50; i++) held.hold(`k${i}`, `raw${i}`, { i }, 500, 'json')
+    for (let i = 0; i < 50; i++) held.hold(`k${i}`, `raw${i}`, entry, { i }, 500, 'json')
     expect(held.byteSize).toBe(10_000) // five entries of 2,000 bytes
     expect(held.byteSize).toBeLessThanOrEqual(10_000)
     expect(held.get('k49', 'raw49')).toStrictEqual({ i: 49 })
     expect(held.get('k0', 'raw0')).toBe(NOT_HELD)
-    held.hold('big', 'raw-big', { big: true }, 3_000, 'json') // larger than the whole bound: not held
+    held.hold('big', 'raw-big', entry, { big: true }, 3_000, 'json') // larger than the whole bound: not held
     expect(held.get('big', 'raw-big')).toBe(NOT_HELD)
     expect(held.byteSize).toBeLessThanOrEqual(10_000)
   })
@@ -168,7 +180,7 @@ describe("DecodedResults, results: 'copy'", () => {
 describe("DecodedResults, results: 'frozen'", () => {
   it('shares one deeply frozen value per stored value', () => {
     const held = new DecodedResults('frozen')
-    const value = held.hold('k', 'raw', decoded([row()]), 10, 'json-tagged') as ReturnType<typeof row>[]
+    const value = held.hold('k', 'raw', entry, decoded([row()]), 10, 'json-tagged') as ReturnType<typeof row>[]
     expect(held.get('k', 'raw')).toBe(value)
     expect(Object.isFrozen(value[0]!.items[0]!.product)).toBe(true)
     expect(held.get('k', 'raw2')).toBe(NOT_HELD)
