@@ -24,10 +24,10 @@ export interface ReadOutcome {
 }
 
 /**
- * Serves `entry` (already judged valid; `raw` is its stored form) as a hit or a stale hit. The
- * value decoded from the same stored form earlier is reused when held (`engine.decoded`): a fresh
- * copy of it, or with `results: 'frozen'` the shared frozen value; otherwise the payload is
- * decoded and held. Synchronous, so an in-memory hit pays for no promise; throws
+ * Serves `entry` (already judged valid; `raw` is its stored form) as a hit or a stale hit. `held`
+ * is what `engine.decoded` holds for `raw` (see {@link parsedEntry}): a fresh copy of its value,
+ * or with `results: 'frozen'` the shared frozen value, is served; when nothing is held the
+ * payload is decoded and held. Synchronous, so an in-memory hit pays for no promise; throws
  * `CacheSerializationError` when the payload cannot be decoded (the caller treats it as a miss).
  */
 export function serveEntry(
@@ -37,7 +37,7 @@ export function serveEntry(
   entry: ParsedEntry,
   freshness: Freshness,
   startedAt: number,
-  held: Held | undefined = engine.decoded.find(plan.key, raw),
+  held: Held | undefined,
 ): ReadOutcome {
   const { decoded } = engine
   if (held !== undefined) return outcome(engine, plan, entry, freshness, startedAt, decoded.valueOf(held))
