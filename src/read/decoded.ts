@@ -26,9 +26,6 @@ const DECODED_MAX_BYTES = 64 * 1024 * 1024
 const BYTES_PER_CHAR = 4
 const MAX_ENTRIES = 10_000
 
-/** What {@link DecodedResults.get} returns when nothing is held for that exact stored value. */
-export const NOT_HELD: unique symbol = Symbol('not held')
-
 /** A decoded result and the stored value it came from, parsed (so a hit need not parse its header again). */
 export interface Held {
   raw: StoreValue
@@ -64,12 +61,6 @@ export class DecodedResults {
   /** The result a hit on `held` serves: a fresh copy, or the shared frozen value. */
   valueOf(held: Held): unknown {
     return this.#mode === 'frozen' ? held.value : cloneDecoded(held.value)
-  }
-
-  /** The result for a hit on exactly `raw` — see {@link valueOf} — or {@link NOT_HELD}. */
-  get(key: string, raw: StoreValue): unknown {
-    const held = this.find(key, raw)
-    return held === undefined ? NOT_HELD : this.valueOf(held)
   }
 
   /**
