@@ -1,6 +1,8 @@
 /**
  * In-process store: an LRU bounded by entry count and bytes, with per-key TTLs (lru-cache does
  * both, and is the best-kept LRU for Node). Values stay strings/bytes so a hit decodes a fresh copy.
+ * A write may be deferred to the next turn of the event loop (`deferWrite`); any access to its key
+ * runs it first, so no caller can tell it was late.
  */
 import { LRUCache } from 'lru-cache'
 import { CacheConfigError, CacheNotIntegerError } from '../errors.js'
@@ -24,6 +26,9 @@ export class MemoryStore implements CacheStore {
   readonly kind = 'memory'
   readonly shared = false
   readonly #lru: LRUCache<string, StoreValue>
+  /** Writes handed to {@link deferWrite} that have not run yet, by key. */
+  readonly #deferred = new Map<string, () => void>()
+  #flushScheduled = false
 
   constructor(options: MemoryStoreOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new CacheConfigError('memoryStore', 'an options object', options)
@@ -48,17 +53,20 @@ export class MemoryStore implements CacheStore {
 
   /** Number of live entries (for tests and stats). */
   get size(): number {
+    this.#flushDeferred()
     return this.#lru.size
   }
 
   /** Bytes the live entries count against `maxBytes` (values and keys, 2 bytes per character of text). */
   get byteSize(): number {
+    this.#flushDeferred()
     return this.#lru.calculatedSize
   }
 
   peek(keys: readonly string[]): StoreValue[] | undefined {
     const values: StoreValue[] = []
     for (const key of keys) {
+      this.#settle(key)
       const value = this.#lru.get(key)
       if (value === undefined) return undefined
       values.push(value)
@@ -67,6 +75,7 @@ export class MemoryStore implements CacheStore {
   }
 
   lookupNow(entryKey: string, versionKeys: readonly string[], version: () => string, versionTtlMs: number): { entry: StoreValue | undefined; versions: string[] } {
+    this.#settle(entryKey)
     const versions = versionKeys.map((key) => this.#getOrInit(key, version, versionTtlMs))
     return { entry: this.#lru.get(entryKey), versions }
   }
@@ -76,7 +85,10 @@ export class MemoryStore implements CacheStore {
   }
 
   async mget(keys: readonly string[]): Promise<(StoreValue | undefined)[]> {
-    return keys.map((key) => this.#lru.get(key))
+    return keys.map((key) => {
+      this.#settle(key)
+      return this.#lru.get(key)
+    })
   }
 
   async set(key: string, value: StoreValue, ttlMs: number): Promise<void> {
@@ -84,6 +96,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async add(key: string, value: StoreValue, ttlMs: number): Promise<boolean> {
+    this.#settle(key)
     if (this.#lru.has(key)) return false
     this.#put(key, value, ttlMs)
     return true
@@ -99,16 +112,21 @@ export class MemoryStore implements CacheStore {
 
   async delete(keys: readonly string[]): Promise<number> {
     let deleted = 0
-    for (const key of keys) if (this.#lru.delete(key)) deleted++
+    for (const key of keys) {
+      this.#settle(key)
+      if (this.#lru.delete(key)) deleted++
+    }
     return deleted
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    this.#settle(key)
     if (this.#lru.get(key)?.toString() !== value) return false
     return this.#lru.delete(key)
   }
 
   async incrBy(key: string, delta: number, ttlMs: number): Promise<number> {
+    this.#settle(key)
     const current = this.#lru.get(key)
     const base = current === undefined ? 0 : Number(current.toString())
     if (!Number.isSafeInteger(base)) throw new CacheNotIntegerError(key)
@@ -119,6 +137,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async expire(key: string, ttlMs: number): Promise<boolean> {
+    this.#settle(key)
     const value = this.#lru.get(key)
     if (value === undefined) return false
     this.#put(key, value, ttlMs)
@@ -128,10 +147,39 @@ export class MemoryStore implements CacheStore {
   async ping(): Promise<void> {}
 
   async clear(prefix: string): Promise<void> {
+    this.#flushDeferred()
     for (const key of [...this.#lru.keys()]) if (key.startsWith(prefix)) this.#lru.delete(key)
   }
 
+  deferWrite(key: string, write: () => void): void {
+    this.#settle(key) // an earlier deferred write of the key lands first, as it would have
+    this.#deferred.set(key, write)
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    setImmediate(() => {
+      this.#flushScheduled = false
+      this.#flushDeferred()
+    })
+  }
+
+  /** Runs the deferred write of `key`, if one is waiting: every access to a key goes through here first. */
+  #settle(key: string): void {
+    if (this.#deferred.size === 0) return
+    const write = this.#deferred.get(key)
+    if (write === undefined) return
+    this.#deferred.delete(key)
+    write()
+  }
+
+  #flushDeferred(): void {
+    for (const [key, write] of this.#deferred) {
+      this.#deferred.delete(key)
+      write()
+    }
+  }
+
   #getOrInit(key: string, initial: () => string, ttlMs: number): string {
+    this.#settle(key)
     const current = this.#lru.get(key)
     if (current !== undefined) return current.toString()
     const created = initial()
@@ -140,6 +188,7 @@ export class MemoryStore implements CacheStore {
   }
 
   #put(key: string, value: StoreValue, ttlMs: number): void {
+    this.#settle(key) // a deferred write of the key was due before this one
     if (typeof value === 'string') flatten(value)
     this.#lru.set(key, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
   }

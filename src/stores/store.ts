@@ -53,6 +53,13 @@ export interface CacheStore {
   /** Optional, for stores held in process memory only: `set`, synchronously. */
   setNow?(key: string, value: StoreValue, ttlMs: number): void
   /**
+   * Optional, for stores held in process memory only: runs `write` (which stores `key`'s value,
+   * e.g. with `setNow`, or decides not to) on the next turn of the event loop, or sooner, at the
+   * first access to `key` by any method — so every caller sees the store as if `write` had run at
+   * once. A miss hands its result's encoding to this, off its caller's path. `write` must not throw.
+   */
+  deferWrite?(key: string, write: () => void): void
+  /**
    * Optional: keeps `value` in process-local memory only (a tiered store's L1), e.g. an entry
    * inflated after it was fetched compressed, so the next local hit does not inflate again.
    */

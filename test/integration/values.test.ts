@@ -104,6 +104,7 @@ describe.each(STORE_KINDS)('values on the %s store', (kind: StoreKind) => {
     expect(second.data).toStrictEqual(fromDb)
     expect([first.info.status, second.info.status]).toEqual(['miss', 'miss'])
     expect(db.executions.total).toBe(2)
+    await prisma.$cache.settle() // a memory store encodes (and so skips) after the read has its answer
     expect(skips).toHaveLength(2)
     expect(skips[0]).toMatchObject({ model: 'Product', operation: 'findMany' })
     expect(prisma.$cache.stats().skips).toBe(2)

@@ -78,3 +78,68 @@ describe('memoryStore bounds', () => {
     expect(await store.mget(['k0', 'k4']), 'entries still expire').toEqual([undefined, undefined])
   })
 })
+
+describe('memoryStore deferred writes', () => {
+  const LONG_MS = 60_000
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+  it('runs a deferred write on the next turn of the event loop', async () => {
+    const store = memoryStore()
+    let ran = 0
+    store.deferWrite('k', () => {
+      ran++
+      store.setNow('k', 'v', LONG_MS)
+    })
+    expect(ran).toBe(0)
+    await nextTurn()
+    expect(ran).toBe(1)
+    expect(store.peek(['k'])).toEqual(['v'])
+  })
+
+  it('runs it sooner, at the first access to its key by any method', async () => {
+    const accesses: [string, (store: ReturnType<typeof memoryStore>) => unknown][] = [
+      ['peek', (s) => s.peek(['k'])],
+      ['lookupNow', (s) => s.lookupNow('k', [], () => '1', LONG_MS)],
+      ['mget', (s) => s.mget(['k'])],
+      ['add', (s) => s.add('k', 'other', LONG_MS)],
+      ['delete', (s) => s.delete(['k'])],
+      ['deleteIfEquals', (s) => s.deleteIfEquals('k', 'v')],
+      ['expire', (s) => s.expire('k', LONG_MS)],
+      ['clear', (s) => s.clear('')],
+      ['size', (s) => s.size],
+    ]
+    for (const [name, access] of accesses) {
+      const store = memoryStore()
+      const log: string[] = []
+      store.deferWrite('k', () => {
+        log.push('write')
+        store.setNow('k', 'v', LONG_MS)
+      })
+      log.push(`${name}: ${JSON.stringify(await access(store))}`)
+      expect(log[0], name).toBe('write')
+    }
+  })
+
+  it('sees the store as if the write had run at once: a later set wins, a delete removes it', async () => {
+    const store = memoryStore()
+    store.deferWrite('a', () => store.setNow('a', 'deferred', LONG_MS))
+    await store.set('a', 'later', LONG_MS)
+    store.deferWrite('b', () => store.setNow('b', 'deferred', LONG_MS))
+    expect(await store.delete(['b'])).toBe(1)
+    store.deferWrite('c', () => store.setNow('c', 'first', LONG_MS))
+    store.deferWrite('c', () => store.setNow('c', 'second', LONG_MS))
+    await nextTurn()
+    expect(await store.mget(['a', 'b', 'c'])).toEqual(['later', undefined, 'second'])
+  })
+
+  it('leaves other keys alone until their turn', async () => {
+    const store = memoryStore()
+    let ran = false
+    store.deferWrite('x', () => {
+      ran = true
+      store.setNow('x', '1', LONG_MS)
+    })
+    expect(await store.mget(['y'])).toEqual([undefined])
+    expect(ran).toBe(false)
+  })
+})
