@@ -6,12 +6,12 @@
  * awaited by the caller: the versions were captured before the query, so an entry that lands late
  * is judged by them like any other.
  */
+import { cloneDecoded } from '../codec/clone.js'
 import { canonicalize, lockKey } from '../codec/keys.js'
 import { deserializeValue, encodeEntry, encodeUncompressed, serializeValue, serializeWithin, sizeWithin, type EntryHeader, type Serialized } from '../codec/entry.js'
 import { modelTag, primaryKeyOf, rowTag, spelledLoosely } from '../dependencies/tags.js'
 import { captureVersions } from '../dependencies/versions.js'
 import { capture } from './capture.js'
-import { cloneDecoded } from '../codec/clone.js'
 import type { CacheEngine } from '../engine.js'
 import { CacheSerializationError } from '../errors.js'
 import { acquireLock, releaseLock, waitForFill } from './lock.js'
@@ -109,30 +109,22 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
     const later = storeInProcessLater(engine, plan, value, captured, queryMs)
     if (later) return later
   }
-  let serialized: Serialized | undefined
-  try {
-    serialized = serializeWithin(value, engine.options.maxEntryBytes)
-  } catch (error) {
-    skip(engine, plan, error)
+  const entry = serializeEntry(engine, plan, value)
+  if (typeof entry === 'string') {
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
-    return { value, copy: () => value, queryMs }
-  }
-  const size = serialized && sizeWithin(serialized.text, engine.options.maxEntryBytes, engine.compressAbove)
-  if (serialized === undefined || size! > engine.options.maxEntryBytes) {
-    skip(engine, plan)
-    if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
+    if (entry === 'unserializable') return { value, copy: () => value, queryMs }
     // Too large to keep a serialized copy for the (rare) joiners: each one serializes its own.
     return { value, copy: () => deserializeValue(serializeValue(value)), queryMs }
   }
-  const text = serialized
-  const copy = () => deserializeValue(text)
+  const { serialized, size } = entry
+  const copy = () => deserializeValue(serialized)
   if (!captured) {
     if (lockToken !== undefined) void releaseLock(engine, plan, lockToken)
     return { value, copy, queryMs }
   }
   if (!engine.sharedStore) {
-    let deps = storeNow(engine, plan, value, serialized, size!, captured)
-    if (deps === LATER) deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
+    let deps = storeNow(engine, plan, value, serialized, size, captured)
+    if (deps === LATER) deps = await store(engine, plan, value, serialized, size, captured, lockToken)
     return { value, copy, queryMs, ...(deps && { deps }) }
   }
   // The deps are known before storing whenever the plan decided them. A lookup by a non-id unique
@@ -140,10 +132,10 @@ async function fillFromDatabase(engine: CacheEngine, plan: Plan, captured: strin
   // (a later read of the same key then always finds the entry or the flight).
   const planned = dependenciesFromPlan(engine, plan, value, captured)
   if (!Array.isArray(planned)) {
-    const deps = await store(engine, plan, value, serialized, size!, captured, lockToken)
+    const deps = await store(engine, plan, value, serialized, size, captured, lockToken)
     return { value, copy, queryMs, ...(deps && { deps }) }
   }
-  const settled = store(engine, plan, value, serialized, size!, captured, lockToken, planned).then(() => undefined, () => undefined)
+  const settled = store(engine, plan, value, serialized, size, captured, lockToken, planned).then(() => undefined, () => undefined)
   engine.inBackground(settled)
   return { value, copy, queryMs, settled, deps: planned }
 }
@@ -210,19 +202,29 @@ function storeInProcessLater(engine: CacheEngine, plan: Plan, value: unknown, ca
 
 /** Encodes `snapshot` and stores it at once; never throws. */
 function storeSnapshot(engine: CacheEngine, plan: Plan, snapshot: unknown, deps: [string, string][]): void {
+  const entry = serializeEntry(engine, plan, snapshot)
+  if (typeof entry !== 'string') putNow(engine, plan, entry.serialized, entry.size, deps)
+}
+
+/**
+ * `value` serialized for an entry, with its size as {@link sizeWithin} counts it; or, with a
+ * `skip` emitted, why it cannot be one: it cannot be serialized, or it exceeds `maxEntryBytes`.
+ */
+function serializeEntry(engine: CacheEngine, plan: Plan, value: unknown): { serialized: Serialized; size: number } | 'unserializable' | 'too large' {
+  const { maxEntryBytes } = engine.options
   let serialized: Serialized | undefined
   try {
-    serialized = serializeWithin(snapshot, engine.options.maxEntryBytes)
+    serialized = serializeWithin(value, maxEntryBytes)
   } catch (error) {
     skip(engine, plan, error)
-    return
+    return 'unserializable'
   }
-  const size = serialized && sizeWithin(serialized.text, engine.options.maxEntryBytes, engine.compressAbove)
-  if (serialized === undefined || size! > engine.options.maxEntryBytes) {
+  const size = serialized && sizeWithin(serialized.text, maxEntryBytes, engine.compressAbove)
+  if (serialized === undefined || size === undefined || size > maxEntryBytes) {
     skip(engine, plan)
-    return
+    return 'too large'
   }
-  putNow(engine, plan, serialized, size!, deps)
+  return { serialized, size }
 }
 
 /**

@@ -6,6 +6,7 @@
  * result at once, a read of the key right after finds the entry, through any client on the store,
  * and a write right after the miss is never hidden by the entry landing later.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryStore, type CacheEvent } from '../../src/index.js'
 import { Prisma } from '../generated/prisma/client.js'
@@ -27,7 +28,6 @@ afterAll(() => db?.drop())
 
 const read = (prisma: CachedClient) => prisma.product.findMany({ orderBy: { id: 'asc' }, include: { category: true }, cache: true }).withCacheInfo()
 const fromDb = () => db.prisma.product.findMany({ orderBy: { id: 'asc' }, include: { category: true } })
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('a miss on a memory store stores its entry after its caller has the result', () => {
   it('stores on the next turn: no set event when the read resolves, one after', async () => {

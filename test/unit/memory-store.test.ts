@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it, vi } from 'vitest'
 import { memoryStore } from '../../src/index.js'
 import { storeContract } from '../helpers/store-contract.js'
@@ -81,8 +82,7 @@ describe('memoryStore bounds', () => {
 
 describe('memoryStore deferred writes', () => {
   const LONG_MS = 60_000
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
-
+  
   it('runs a deferred write on the next turn of the event loop', async () => {
     const store = memoryStore()
     let ran = 0
